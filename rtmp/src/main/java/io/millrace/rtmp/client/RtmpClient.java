@@ -1,0 +1,226 @@
+package io.millrace.rtmp.client;
+
+import io.millrace.amf.AmfEncoding;
+import io.millrace.amf.AmfObject;
+import io.millrace.rtmp.PipelineNames;
+import io.millrace.rtmp.chunk.ChunkDecoder;
+import io.millrace.rtmp.chunk.ChunkEncoder;
+import io.millrace.rtmp.command.Command;
+import io.millrace.rtmp.command.CommandDecoder;
+import io.millrace.rtmp.command.CommandEncoder;
+import io.millrace.rtmp.control.ControlMessage;
+import io.millrace.rtmp.control.SetBufferLength;
+import io.millrace.rtmp.handshake.ClientHandshakeHandler;
+import io.millrace.rtmp.handshake.HandshakeCompleteEvent;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+
+/**
+ * A small RTMP client on this module's own codecs: handshake (plain or Flash Player's digest form),
+ * connect with objectEncoding 0 or 3, commands, and a queue of everything the server sends, in order.
+ * Media payloads are summarised as {@link ClientEvent.Media} (their buffers are released at once).
+ *
+ * <p>Made for tests and tools; one instance is one connection.
+ */
+public final class RtmpClient implements AutoCloseable {
+
+    /** How to connect. */
+    public record Options(boolean digestHandshake, int objectEncoding, String flashVer, Duration timeout) {
+        public static Options flashPlayer() {
+            return new Options(true, 3, "WIN 32,0,0,465", Duration.ofSeconds(10));
+        }
+
+        public static Options plain() {
+            return new Options(false, 0, "LNX 9,0,124,2", Duration.ofSeconds(10));
+        }
+    }
+
+    private final EventLoopGroup group;
+    private final Channel channel;
+    private final Options options;
+    private final LinkedBlockingQueue<ClientEvent> events = new LinkedBlockingQueue<>();
+    private final List<ClientEvent> history = new ArrayList<>();
+    private final CompletableFuture<HandshakeCompleteEvent> handshake = new CompletableFuture<>();
+    private final CommandEncoder commandEncoder = new CommandEncoder();
+    private double nextTransactionId = 1;
+
+    private RtmpClient(String host, int port, Options options) throws InterruptedException {
+        this.options = options;
+        this.group = new NioEventLoopGroup(1);
+        Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.timeout().toMillis())
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ChunkDecoder decoder = new ChunkDecoder(16 << 20);
+                        ch.pipeline().addLast(PipelineNames.HANDSHAKE, new ClientHandshakeHandler(options.digestHandshake()));
+                        ch.pipeline().addLast(PipelineNames.CHUNK_ENCODER, new ChunkEncoder(decoder.state()));
+                        ch.pipeline().addLast(PipelineNames.CHUNK_DECODER, decoder);
+                        ch.pipeline().addLast(PipelineNames.COMMAND_DECODER, CommandDecoder.wireForm());
+                        ch.pipeline().addLast(PipelineNames.COMMAND_ENCODER, commandEncoder);
+                        ch.pipeline().addLast(PipelineNames.CLIENT, new Inbound());
+                    }
+                });
+        try {
+            this.channel = b.connect(host, port).sync().channel();
+        } catch (InterruptedException | RuntimeException e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    /** Opens a TCP connection and completes the handshake. */
+    public static RtmpClient open(String host, int port, Options options) throws Exception {
+        RtmpClient c = new RtmpClient(host, port, options);
+        try {
+            c.handshake.get(options.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    public HandshakeCompleteEvent handshakeResult() {
+        return handshake.getNow(null);
+    }
+
+    public Channel channel() {
+        return channel;
+    }
+
+    /** Sends connect for {@code app} (e.g. "vod" or "vod/inst") and returns its transaction id. */
+    public double sendConnect(String app, String tcUrl) {
+        AmfObject props = AmfObject.of(
+                "app", app, "flashVer", options.flashVer(), "swfUrl", "", "tcUrl", tcUrl, "fpad", false,
+                "capabilities", 239.0, "audioCodecs", 3575.0, "videoCodecs", 252.0, "videoFunction", 1.0,
+                "pageUrl", "", "objectEncoding", (double) options.objectEncoding());
+        // The connect command itself goes out as AMF0 (type 20) like Flash Player's; later commands use
+        // the AMF3 envelope when objectEncoding is 3.
+        double tid = send("connect", props);
+        if (options.objectEncoding() == 3) {
+            commandEncoder.setEncoding(AmfEncoding.AMF3);
+        }
+        return tid;
+    }
+
+    /** Sends a command on msid 0 with the next transaction id; returns that id. */
+    public double send(String name, Object commandObject, Object... args) {
+        return sendOnStream(0, name, commandObject, args);
+    }
+
+    /** Sends a command on a message stream with the next transaction id; returns that id. */
+    public double sendOnStream(int streamId, String name, Object commandObject, Object... args) {
+        double tid = nextTransactionId++;
+        channel.writeAndFlush(Command.of(name, tid, commandObject, args).onStream(streamId));
+        return tid;
+    }
+
+    /** Sends a command with transaction id 0 (a notification: no answer expected). */
+    public void notify(int streamId, String name, Object... args) {
+        channel.writeAndFlush(Command.of(name, 0, null, args).onStream(streamId));
+    }
+
+    public void setBufferLength(int streamId, long millis) {
+        send(new SetBufferLength(streamId, millis));
+    }
+
+    public void send(ControlMessage control) {
+        channel.writeAndFlush(control);
+    }
+
+    /** The next event, waiting up to the timeout; throws TimeoutException when none came. */
+    public ClientEvent next(Duration timeout) throws InterruptedException, TimeoutException {
+        ClientEvent e = events.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (e == null) {
+            throw new TimeoutException("no message from the server within " + timeout.toMillis() + " ms");
+        }
+        return e;
+    }
+
+    /** Skips events until one matches; returns it. The skipped ones stay in {@link #history()}. */
+    public ClientEvent await(Predicate<ClientEvent> match, Duration timeout) throws InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            ClientEvent e = events.poll(Math.max(0, left), TimeUnit.NANOSECONDS);
+            if (e == null) {
+                throw new TimeoutException("no matching message from the server within " + timeout.toMillis() + " ms");
+            }
+            if (match.test(e)) {
+                return e;
+            }
+        }
+    }
+
+    /** Every event received so far, in arrival order. */
+    public List<ClientEvent> history() {
+        synchronized (history) {
+            return List.copyOf(history);
+        }
+    }
+
+    public boolean isOpen() {
+        return channel.isActive();
+    }
+
+    @Override
+    public void close() {
+        channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+    }
+
+    private void deliver(ClientEvent e) {
+        synchronized (history) {
+            history.add(e);
+        }
+        events.add(e);
+    }
+
+    private final class Inbound extends SimpleChannelInboundHandler<Object> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
+            deliver(ClientEvent.of(msg));
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof HandshakeCompleteEvent h) {
+                handshake.complete(h);
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            handshake.completeExceptionally(new IllegalStateException("connection closed during the handshake"));
+            deliver(new ClientEvent.Closed());
+            ctx.fireChannelInactive();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            handshake.completeExceptionally(cause);
+            deliver(new ClientEvent.Error(cause));
+            ctx.close();
+        }
+    }
+}

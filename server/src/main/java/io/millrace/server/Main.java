@@ -1,0 +1,82 @@
+package io.millrace.server;
+
+import io.millrace.server.config.ConfigException;
+import io.millrace.server.config.ConfigLoader;
+import io.millrace.server.config.ServerConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** The command line: {@code millrace [--rtmp-port N] [--http-port N] [--media DIR] [--data DIR] [--config FILE]}. */
+@Command(name = "millrace", mixinStandardHelpOptions = true, version = "Millrace 0.1.0",
+        description = "An RTMP media streaming server: on-demand files and live streams for RTMP players.%n"
+                + "Defaults come from the embedded configuration; --config overrides any key of it,"
+                + " and these flags override both.",
+        footer = {"", "Play the bundled sample with:  ffplay rtmp://localhost/vod/sample"})
+public final class Main implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+    @Option(names = "--rtmp-port", paramLabel = "PORT", description = "RTMP listening port (default 1935; 0 picks a free port)")
+    Integer rtmpPort;
+
+    @Option(names = "--http-port", paramLabel = "PORT", description = "HTTP port for the admin API, metrics and browser playback (default 8086)")
+    Integer httpPort;
+
+    @Option(names = "--media", paramLabel = "DIR", description = "folder of the vod application's files (default: media/ in the Millrace home)")
+    Path media;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "folder the server writes to (default: data/ in the Millrace home)")
+    Path data;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML file whose keys override the embedded defaults")
+    Path config;
+
+    public static void main(String[] args) {
+        int code = new CommandLine(new Main()).execute(args);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        ServerConfig cfg;
+        try {
+            cfg = ConfigLoader.load(config, home())
+                    .withPorts(rtmpPort, httpPort)
+                    .withDirs(media == null ? null : media.toAbsolutePath().normalize(),
+                            data == null ? null : data.toAbsolutePath().normalize());
+        } catch (ConfigException e) {
+            System.err.println("millrace: configuration error: " + e.getMessage());
+            return 2;
+        }
+        MillraceServer server = new MillraceServer(cfg);
+        try {
+            server.start();
+        } catch (Exception e) {
+            System.err.println("millrace: cannot start: " + e.getMessage());
+            server.stop();
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("shutting down (signal received)");
+            server.stop();
+            stopped.countDown();
+        }, "millrace-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    /** The Millrace home: -Dmillrace.home (set by the launcher), else the working directory. */
+    static Path home() {
+        String h = System.getProperty("millrace.home");
+        return Path.of(h != null && !h.isBlank() ? h : ".").toAbsolutePath().normalize();
+    }
+}

@@ -1,0 +1,106 @@
+package io.millrace.server;
+
+import io.millrace.media.flv.FlvIndexCache;
+import io.millrace.server.config.ServerConfig;
+import io.millrace.server.net.RtmpChannelInitializer;
+import io.millrace.server.session.Application;
+import io.millrace.server.session.Applications;
+import io.millrace.server.vod.VodApplication;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Wires the server together (plain Java, one place) and owns its listeners and event loops. */
+public final class MillraceServer {
+    private static final Logger LOG = LoggerFactory.getLogger(MillraceServer.class);
+
+    private final ServerConfig config;
+    private final ChannelGroup channels = new DefaultChannelGroup("millrace", GlobalEventExecutor.INSTANCE);
+    private EventLoopGroup bossGroup;
+    private EventLoopGroup workerGroup;
+    private Channel rtmpListener;
+    private volatile boolean stopped;
+
+    public MillraceServer(ServerConfig config) {
+        this.config = config;
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    public synchronized void start() throws Exception {
+        if (!Files.isDirectory(config.mediaDir())) {
+            LOG.warn("media folder {} does not exist: the vod application will find no files", config.mediaDir());
+        }
+        Files.createDirectories(config.dataDir());
+        FlvIndexCache indexCache = new FlvIndexCache(config.vod().indexCacheEntries());
+        Map<String, Application> apps = new LinkedHashMap<>();
+        config.applications().forEach((name, appConfig) -> {
+            switch (appConfig.type()) {
+                case VOD -> apps.put(name, new VodApplication(name, config.mediaDir(), config.vod(), indexCache));
+            }
+        });
+        Applications applications = new Applications(apps);
+
+        boolean epoll = Epoll.isAvailable();
+        bossGroup = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
+        workerGroup = epoll ? new EpollEventLoopGroup() : new NioEventLoopGroup();
+        Class<? extends ServerSocketChannel> channelClass = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+
+        ServerBootstrap b = new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(channelClass)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(
+                        config.rtmp().writeBufferHighWaterMark() / 2, config.rtmp().writeBufferHighWaterMark()))
+                .childHandler(new RtmpChannelInitializer(config, applications, channels));
+        rtmpListener = b.bind(new InetSocketAddress(config.rtmp().bind(), config.rtmp().port())).sync().channel();
+        LOG.info("Millrace listening for RTMP on {} ({} transport); media {}, data {}, applications {}",
+                rtmpListener.localAddress(), epoll ? "epoll" : "nio", config.mediaDir(), config.dataDir(), apps.keySet());
+    }
+
+    /** The RTMP port actually bound (useful when configured as 0). */
+    public int rtmpPort() {
+        return ((InetSocketAddress) rtmpListener.localAddress()).getPort();
+    }
+
+    /** Closes the listener, then every connection, then the event loops. Safe to call twice. */
+    public synchronized void stop() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        if (rtmpListener != null) {
+            rtmpListener.close().syncUninterruptibly();
+        }
+        channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        if (workerGroup != null) {
+            workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (bossGroup != null) {
+            bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        LOG.info("Millrace stopped");
+    }
+}

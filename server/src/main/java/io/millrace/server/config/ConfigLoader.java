@@ -1,0 +1,169 @@
+package io.millrace.server.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Loads the embedded defaults ({@code millrace-default.yaml}), lays an optional user file over them and
+ * binds the result to {@link ServerConfig}. Every error names the key, the file and the line.
+ */
+public final class ConfigLoader {
+    public static final String DEFAULTS_RESOURCE = "/millrace-default.yaml";
+    private static final Set<String> APPLICATION_KEYS = Set.of("type");
+    private static final Pattern APP_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*");
+
+    private ConfigLoader() {
+    }
+
+    /**
+     * @param userFile the --config file, or null
+     * @param home     folder against which the embedded defaults' relative paths resolve
+     */
+    public static ServerConfig load(Path userFile, Path home) {
+        ConfigTree defaults = readDefaults();
+        ConfigTree tree = defaults;
+        Path userBase = home;
+        if (userFile != null) {
+            ConfigTree user;
+            try (Reader r = Files.newBufferedReader(userFile, StandardCharsets.UTF_8)) {
+                user = ConfigTree.parse(r, userFile.toString());
+            } catch (IOException e) {
+                throw new ConfigException(userFile + ": cannot read: " + e.getMessage());
+            }
+            checkKnownKeys(user, defaults);
+            tree = defaults.overriddenBy(user);
+            userBase = userFile.toAbsolutePath().getParent();
+        }
+        return bind(tree, home, userBase, userFile == null ? null : userFile.toString());
+    }
+
+    /** Parses a configuration given as text (tests). */
+    public static ServerConfig loadText(String yaml, String source, Path home) {
+        ConfigTree defaults = readDefaults();
+        ConfigTree user = ConfigTree.parse(new java.io.StringReader(yaml), source);
+        checkKnownKeys(user, defaults);
+        return bind(defaults.overriddenBy(user), home, home, source);
+    }
+
+    private static ConfigTree readDefaults() {
+        try (InputStream in = ConfigLoader.class.getResourceAsStream(DEFAULTS_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("embedded defaults " + DEFAULTS_RESOURCE + " missing from the jar");
+            }
+            return ConfigTree.parse(new InputStreamReader(in, StandardCharsets.UTF_8), "embedded defaults");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void checkKnownKeys(ConfigTree user, ConfigTree defaults) {
+        for (Map.Entry<String, ConfigTree.Value> e : user.entries().entrySet()) {
+            String key = e.getKey();
+            if (key.startsWith("applications.")) {
+                String[] parts = key.split("\\.", -1);
+                if (parts.length == 3 && (parts[2].isEmpty() || APPLICATION_KEYS.contains(parts[2]))) {
+                    if (!APP_NAME.matcher(parts[1]).matches()) {
+                        throw new ConfigException(e.getValue().where() + ": applications." + parts[1]
+                                + ": an application name may hold letters, digits, '_', '-' and '.'");
+                    }
+                    continue;
+                }
+                throw new ConfigException(e.getValue().where() + ": " + key + ": unknown key (an application takes: "
+                        + String.join(", ", APPLICATION_KEYS) + ")");
+            }
+            if (defaults.get(key) == null) {
+                throw new ConfigException(e.getValue().where() + ": " + key + ": unknown key");
+            }
+        }
+    }
+
+    private static ServerConfig bind(ConfigTree t, Path home, Path userBase, String userSource) {
+        ServerConfig.Rtmp rtmp = new ServerConfig.Rtmp(
+                string(t, "rtmp.bind"),
+                (int) integer(t, "rtmp.port", 0, 65535),
+                (int) integer(t, "rtmp.chunkSize", 128, 0xFFFFFF),
+                integer(t, "rtmp.windowAckSize", 1, 0x7FFFFFFF),
+                integer(t, "rtmp.peerBandwidth", 1, 0x7FFFFFFF),
+                (int) integer(t, "rtmp.maxMessageSize", 1024, 0xFFFFFF),
+                integer(t, "rtmp.handshakeTimeoutMillis", 100, 600_000),
+                integer(t, "rtmp.connectTimeoutMillis", 100, 3_600_000),
+                (int) integer(t, "rtmp.writeBufferHighWaterMark", 8192, 64 << 20));
+        ServerConfig.Http http = new ServerConfig.Http(string(t, "http.bind"), (int) integer(t, "http.port", 0, 65535));
+        ServerConfig.Vod vod = new ServerConfig.Vod(
+                integer(t, "vod.bufferLeadMillis", 0, 600_000),
+                integer(t, "vod.defaultBufferMillis", 0, 600_000),
+                (int) integer(t, "vod.indexCacheEntries", 1, 1_000_000));
+        Map<String, ServerConfig.ApplicationConfig> apps = new LinkedHashMap<>();
+        for (String name : t.childNames("applications")) {
+            ConfigTree.Value type = t.get("applications." + name + ".type");
+            if (type == null) {
+                ConfigTree.Value decl = t.get("applications." + name + ".");
+                throw new ConfigException((decl != null ? decl.where() + ": " : "") + "applications." + name
+                        + ".type: missing (one of: vod)");
+            }
+            ServerConfig.AppType appType;
+            try {
+                appType = ServerConfig.AppType.valueOf(type.text().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(type.where() + ": applications." + name + ".type: unknown application type '"
+                        + type.text() + "' (one of: vod)");
+            }
+            apps.put(name, new ServerConfig.ApplicationConfig(name, appType));
+        }
+        return new ServerConfig(rtmp, http, path(t, "media", home, userBase, userSource),
+                path(t, "data", home, userBase, userSource), vod, Map.copyOf(apps));
+    }
+
+    private static ConfigTree.Value required(ConfigTree t, String key) {
+        ConfigTree.Value v = t.get(key);
+        if (v == null) {
+            throw new ConfigException(key + ": missing");
+        }
+        return v;
+    }
+
+    private static String string(ConfigTree t, String key) {
+        ConfigTree.Value v = required(t, key);
+        if (v.text().isBlank()) {
+            throw new ConfigException(v.where() + ": " + key + ": must not be empty");
+        }
+        return v.text().trim();
+    }
+
+    private static long integer(ConfigTree t, String key, long min, long max) {
+        ConfigTree.Value v = required(t, key);
+        long n;
+        try {
+            n = Long.parseLong(v.text().trim().replace("_", ""));
+        } catch (NumberFormatException e) {
+            throw new ConfigException(v.where() + ": " + key + ": expected a whole number, got '" + v.text() + "'");
+        }
+        if (n < min || n > max) {
+            throw new ConfigException(v.where() + ": " + key + ": " + n + " is out of range (" + min + ".." + max + ")");
+        }
+        return n;
+    }
+
+    private static Path path(ConfigTree t, String key, Path home, Path userBase, String userSource) {
+        ConfigTree.Value v = required(t, key);
+        if (v.text().isBlank()) {
+            throw new ConfigException(v.where() + ": " + key + ": must not be empty");
+        }
+        Path p = Path.of(v.text().trim());
+        if (p.isAbsolute()) {
+            return p.normalize();
+        }
+        Path base = userSource != null && userSource.equals(v.source()) ? userBase : home;
+        return base.resolve(p).toAbsolutePath().normalize();
+    }
+}

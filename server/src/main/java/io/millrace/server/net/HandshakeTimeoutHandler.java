@@ -1,0 +1,58 @@
+package io.millrace.server.net;
+
+import io.millrace.rtmp.handshake.HandshakeCompleteEvent;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Closes a connection that has not completed its RTMP handshake in time, then removes itself once
+ * the handshake completes.
+ */
+public final class HandshakeTimeoutHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(HandshakeTimeoutHandler.class);
+
+    private final long timeoutMillis;
+    private ScheduledFuture<?> timeout;
+
+    public HandshakeTimeoutHandler(long timeoutMillis) {
+        this.timeoutMillis = timeoutMillis;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        timeout = ctx.executor().schedule(() -> {
+            if (ctx.channel().isActive()) {
+                LOG.info("closing {}: handshake not completed within {} ms", ctx.channel().remoteAddress(), timeoutMillis);
+                ctx.close();
+            }
+        }, timeoutMillis, TimeUnit.MILLISECONDS);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof HandshakeCompleteEvent) {
+            cancel();
+            ctx.pipeline().remove(this);
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancel();
+        ctx.fireChannelInactive();
+    }
+
+    private void cancel() {
+        if (timeout != null) {
+            timeout.cancel(false);
+            timeout = null;
+        }
+    }
+}

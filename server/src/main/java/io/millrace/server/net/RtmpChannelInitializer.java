@@ -1,0 +1,49 @@
+package io.millrace.server.net;
+
+import io.millrace.rtmp.PipelineNames;
+import io.millrace.rtmp.chunk.ChunkDecoder;
+import io.millrace.rtmp.chunk.ChunkEncoder;
+import io.millrace.rtmp.command.CommandDecoder;
+import io.millrace.rtmp.command.CommandEncoder;
+import io.millrace.rtmp.handshake.ServerHandshakeHandler;
+import io.millrace.server.config.ServerConfig;
+import io.millrace.server.session.Applications;
+import io.millrace.server.session.RtmpSession;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+
+/**
+ * The server pipeline, inbound top to bottom:
+ * handshake timeout, handshake (removes itself), chunk decoder, command decoder, session;
+ * outbound (session towards the socket): command encoder, then chunk encoder.
+ */
+public final class RtmpChannelInitializer extends ChannelInitializer<SocketChannel> {
+    private final ServerConfig config;
+    private final Applications applications;
+    private final ChannelGroup channels;
+
+    public RtmpChannelInitializer(ServerConfig config, Applications applications, ChannelGroup channels) {
+        this.config = config;
+        this.applications = applications;
+        this.channels = channels;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        channels.add(ch);
+        ChannelPipeline p = ch.pipeline();
+        p.addLast(PipelineNames.HANDSHAKE_TIMEOUT, new HandshakeTimeoutHandler(config.rtmp().handshakeTimeoutMillis()));
+        // The handshake must see the first bytes; it removes itself after C2 and hands on what follows.
+        p.addLast(PipelineNames.HANDSHAKE, new ServerHandshakeHandler());
+        ChunkDecoder decoder = new ChunkDecoder(config.rtmp().maxMessageSize());
+        // The chunk encoder sits on the head side of the chunk decoder so that the Acknowledgements and
+        // PingResponses the decoder writes from its own context are encoded too.
+        p.addLast(PipelineNames.CHUNK_ENCODER, new ChunkEncoder(decoder.state()));
+        p.addLast(PipelineNames.CHUNK_DECODER, decoder);
+        p.addLast(PipelineNames.COMMAND_DECODER, new CommandDecoder());
+        p.addLast(PipelineNames.COMMAND_ENCODER, new CommandEncoder());
+        p.addLast(PipelineNames.SESSION, new RtmpSession(config, applications));
+    }
+}

@@ -1,0 +1,33 @@
+package io.millrace.server.session;
+
+/**
+ * Something playing on a {@link NetStream}: a file (vod), later a live subscription or a playlist
+ * item. Driven by its NetStream on the connection's event loop.
+ */
+public interface Playback {
+
+    /** Sends the start sequence and begins sending media. */
+    void start();
+
+    /** Moves to the keyframe at or before {@code ms}; answers Seek.Notify, Play.Start and the headers. */
+    void seek(long ms);
+
+    void pause(boolean pause);
+
+    void receiveAudio(boolean receive);
+
+    void receiveVideo(boolean receive);
+
+    /** The client's buffer length changed. */
+    default void bufferLength(long millis) {
+    }
+
+    /** The channel can take more bytes: continue sending. */
+    void onWritable();
+
+    /** Ends this playback and frees what it holds. No status is sent. Idempotent. */
+    void close();
+
+    /** The stream name as the client gave it (for logs and status details). */
+    String name();
+}

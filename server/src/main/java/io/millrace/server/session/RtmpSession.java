@@ -1,0 +1,352 @@
+package io.millrace.server.session;
+
+import io.millrace.amf.AmfEncoding;
+import io.millrace.amf.AmfObject;
+import io.millrace.rtmp.PipelineNames;
+import io.millrace.rtmp.RtmpProtocolException;
+import io.millrace.rtmp.command.Command;
+import io.millrace.rtmp.command.CommandEncoder;
+import io.millrace.rtmp.command.DataMessage;
+import io.millrace.rtmp.command.NetCommand;
+import io.millrace.rtmp.command.NetConnectionStatus;
+import io.millrace.rtmp.command.Status;
+import io.millrace.rtmp.control.LimitType;
+import io.millrace.rtmp.control.SetBufferLength;
+import io.millrace.rtmp.control.SetChunkSize;
+import io.millrace.rtmp.control.SetPeerBandwidth;
+import io.millrace.rtmp.control.StreamBegin;
+import io.millrace.rtmp.control.UserControlEvent;
+import io.millrace.rtmp.control.WindowAckSize;
+import io.millrace.rtmp.message.RtmpMessage;
+import io.millrace.server.config.ServerConfig;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One client connection: the NetConnection state machine (connect, calls, stream ids) and the
+ * routing of NetStream commands to {@link NetStream}s. Runs entirely on the channel's event loop.
+ */
+public final class RtmpSession extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(RtmpSession.class);
+    private static final AtomicLong IDS = new AtomicLong();
+
+    public static final String FMS_VERSION = "3,5,7,7009";
+    /** Most NetStreams one connection may hold at once. */
+    public static final int MAX_STREAMS = 64;
+
+    private enum State { AWAIT_CONNECT, CONNECTED, CLOSED }
+
+    private final ServerConfig config;
+    private final Applications applications;
+    private final String clientId = Long.toString(IDS.incrementAndGet());
+    private final Map<Integer, NetStream> streams = new LinkedHashMap<>();
+    private final Map<Integer, Long> bufferLengths = new HashMap<>();
+    private Channel channel;
+    private State state = State.AWAIT_CONNECT;
+    private Application application;
+    private ConnectTarget target;
+    private AmfEncoding encoding = AmfEncoding.AMF0;
+    private String flashVer;
+    private int nextStreamId = 1;
+    private long connectedAtNanos;
+    private ScheduledFuture<?> connectTimeout;
+
+    public RtmpSession(ServerConfig config, Applications applications) {
+        this.config = config;
+        this.applications = applications;
+    }
+
+    // ---- what applications and streams use -------------------------------------------------
+
+    public Channel channel() {
+        return channel;
+    }
+
+    public String clientId() {
+        return clientId;
+    }
+
+    public ConnectTarget target() {
+        return target;
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    /** "ip:port" of the client. */
+    public String remote() {
+        SocketAddress a = channel == null ? null : channel.remoteAddress();
+        if (a instanceof InetSocketAddress i) {
+            return i.getAddress().getHostAddress() + ":" + i.getPort();
+        }
+        return String.valueOf(a);
+    }
+
+    /** "client 1.2.3.4:5678 app=vod/_definst_", the prefix of every log line about this client. */
+    public String describe() {
+        return "client " + clientId + " " + remote() + (target != null ? " app=" + target.appInstance() : "");
+    }
+
+    /** Answers a call with {@code _result}, unless the client sent transaction id 0 (no answer wanted). */
+    public void reply(double transactionId, Object value) {
+        if (transactionId != 0) {
+            channel.writeAndFlush(Command.of("_result", transactionId, null, value));
+        }
+    }
+
+    /** Answers a call with {@code _error} and NetConnection.Call.Failed. */
+    public void replyCallFailed(double transactionId, String description) {
+        channel.writeAndFlush(Command.of("_error", transactionId, null,
+                NetConnectionStatus.CALL_FAILED.info(description)));
+    }
+
+    /** Calls a method on the client, with no answer expected (transaction id 0). */
+    public void callClient(String method, Object... args) {
+        channel.writeAndFlush(Command.of(method, 0, null, args));
+    }
+
+    /** An onStatus command on a NetStream's message stream, with FMS's details and clientid. */
+    public Command status(int streamId, Status status, String description, String details) {
+        AmfObject info = status.info(description);
+        if (details != null) {
+            info.put("details", details);
+        }
+        info.put("clientid", clientId);
+        return Command.of("onStatus", 0, null, info).onStream(streamId);
+    }
+
+    /** Sends a data message (always AMF0, as FMS sends file data and notifications). */
+    public void write(DataMessage data) {
+        channel.write(data);
+    }
+
+    /** The buffer length the client announced for a stream (SetBufferLength), or the configured default. */
+    public long bufferLength(int streamId) {
+        Long v = bufferLengths.get(streamId);
+        return v != null ? v : config.vod().defaultBufferMillis();
+    }
+
+    // ---- channel events ---------------------------------------------------------------------
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        connectTimeout = ctx.executor().schedule(() -> {
+            if (state == State.AWAIT_CONNECT && channel.isActive()) {
+                LOG.info("closing {}: no connect command within {} ms", describe(), config.rtmp().connectTimeoutMillis());
+                channel.close();
+            }
+        }, config.rtmp().connectTimeoutMillis(), TimeUnit.MILLISECONDS);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            if (state == State.CLOSED) {
+                return;
+            }
+            if (msg instanceof NetCommand cmd) {
+                onCommand(cmd);
+            } else if (msg instanceof UserControlEvent event) {
+                onUserControl(event);
+            } else if (msg instanceof DataMessage data) {
+                LOG.debug("{}: ignoring data message {} on stream {}", describe(), data.name(), data.streamId());
+            } else if (msg instanceof RtmpMessage raw) {
+                LOG.debug("{}: ignoring {} (this application does not take it)", describe(), raw);
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (channel.isWritable()) {
+            for (NetStream s : streams.values()) {
+                s.onWritable();
+            }
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (connectTimeout != null) {
+            connectTimeout.cancel(false);
+        }
+        boolean wasConnected = state == State.CONNECTED;
+        state = State.CLOSED;
+        for (NetStream s : streams.values()) {
+            s.close("disconnect");
+        }
+        streams.clear();
+        if (wasConnected) {
+            application.onDisconnect(this);
+            LOG.info("disconnect {} after {} s", describe(),
+                    String.format("%.1f", (System.nanoTime() - connectedAtNanos) / 1e9));
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (c instanceof IOException) {
+            LOG.debug("{}: connection error: {}", describe(), c.getMessage());
+        } else if (c instanceof RtmpProtocolException || c instanceof io.millrace.amf.AmfException) {
+            LOG.warn("closing {}: protocol error: {}", describe(), c.getMessage());
+        } else {
+            LOG.error("closing {}: internal error", describe(), c);
+        }
+        ctx.close();
+    }
+
+    // ---- commands ---------------------------------------------------------------------------
+
+    private void onCommand(NetCommand cmd) {
+        if (state == State.AWAIT_CONNECT) {
+            if (cmd instanceof NetCommand.Connect connect) {
+                onConnect(connect);
+            } else {
+                throw new RtmpProtocolException("command before connect: " + cmd.getClass().getSimpleName());
+            }
+            return;
+        }
+        // Java 17: an instanceof chain over the sealed NetCommand hierarchy (no pattern switch yet).
+        if (cmd instanceof NetCommand.Connect c) {
+            replyCallFailed(c.transactionId(), "Already connected.");
+        } else if (cmd instanceof NetCommand.CreateStream c) {
+            onCreateStream(c);
+        } else if (cmd instanceof NetCommand.DeleteStream c) {
+            onDeleteStream(c.targetStreamId());
+        } else if (cmd instanceof NetCommand.CloseStream c) {
+            withStream(c.streamId(), "closeStream", s -> s.stop("closeStream"));
+        } else if (cmd instanceof NetCommand.Play c) {
+            withStream(c.streamId(), "play", s -> s.play(c));
+        } else if (cmd instanceof NetCommand.Seek c) {
+            withStream(c.streamId(), "seek", s -> s.seek(c.milliseconds()));
+        } else if (cmd instanceof NetCommand.Pause c) {
+            withStream(c.streamId(), "pause", s -> s.pause(c.pause(), c.milliseconds()));
+        } else if (cmd instanceof NetCommand.ReceiveAudio c) {
+            withStream(c.streamId(), "receiveAudio", s -> s.receiveAudio(c.receive()));
+        } else if (cmd instanceof NetCommand.ReceiveVideo c) {
+            withStream(c.streamId(), "receiveVideo", s -> s.receiveVideo(c.receive()));
+        } else if (cmd instanceof NetCommand.Result r) {
+            LOG.debug("{}: client answered transaction {}", describe(), r.transactionId());
+        } else if (cmd instanceof NetCommand.Close) {
+            LOG.debug("{}: client sent close", describe());
+            channel.close();
+        } else if (cmd instanceof NetCommand.Call c) {
+            onCall(c);
+        }
+    }
+
+    private void onConnect(NetCommand.Connect connect) {
+        if (connectTimeout != null) {
+            connectTimeout.cancel(false);
+        }
+        target = ConnectTarget.parse(connect.app(), connect.tcUrl());
+        flashVer = connect.flashVer();
+        encoding = connect.objectEncoding() == 3 ? AmfEncoding.AMF3 : AmfEncoding.AMF0;
+        CommandEncoder encoder = (CommandEncoder) channel.pipeline().get(PipelineNames.COMMAND_ENCODER);
+        if (encoder != null) {
+            encoder.setEncoding(encoding);
+        }
+        application = applications.find(target.app()).orElse(null);
+        if (application == null) {
+            AmfObject info = NetConnectionStatus.CONNECT_INVALID_APP.info(
+                    "Application '" + target.app() + "' is not defined on this server.");
+            info.put("objectEncoding", (double) encoding.objectEncoding());
+            LOG.info("reject {} flashVer={}: InvalidApp ({})", describe(), flashVer, target.app());
+            state = State.CLOSED;
+            channel.writeAndFlush(Command.of("_error", connect.transactionId(), null, info))
+                    .addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        state = State.CONNECTED;
+        connectedAtNanos = System.nanoTime();
+        ServerConfig.Rtmp r = config.rtmp();
+        channel.write(new WindowAckSize(r.windowAckSize()));
+        channel.write(new SetPeerBandwidth(r.peerBandwidth(), LimitType.DYNAMIC));
+        channel.write(new StreamBegin(0));
+        channel.write(new SetChunkSize(r.chunkSize()));
+
+        AmfObject properties = AmfObject.of("fmsVer", "FMS/" + FMS_VERSION, "capabilities", 31.0, "mode", 1.0);
+        AmfObject info = NetConnectionStatus.CONNECT_SUCCESS.info(null);
+        info.put("objectEncoding", (double) encoding.objectEncoding());
+        info.put("data", AmfObject.ecmaArray(Map.of("version", FMS_VERSION)));
+        channel.write(Command.of("_result", connect.transactionId(), properties, info));
+        // FMS's vod and live services call onBWDone on every client they accept (bandwidth.md §1).
+        channel.write(Command.of("onBWDone", 0, null));
+        channel.flush();
+        LOG.info("connect {} flashVer={} objectEncoding={}", describe(), flashVer, encoding.objectEncoding());
+        application.onConnect(this);
+    }
+
+    private void onCreateStream(NetCommand.CreateStream c) {
+        if (streams.size() >= MAX_STREAMS) {
+            replyCallFailed(c.transactionId(), "Too many streams on this connection (at most " + MAX_STREAMS + ").");
+            return;
+        }
+        int id = nextStreamId++;
+        streams.put(id, new NetStream(this, application, id));
+        channel.writeAndFlush(Command.of("_result", c.transactionId(), null, (double) id));
+    }
+
+    private void onDeleteStream(int id) {
+        NetStream s = streams.remove(id);
+        if (s != null) {
+            s.close("deleteStream");
+        }
+        bufferLengths.remove(id);
+    }
+
+    private void withStream(int id, String what, java.util.function.Consumer<NetStream> action) {
+        NetStream s = streams.get(id);
+        if (s == null) {
+            LOG.info("{}: {} on stream {} which was never created; ignored", describe(), what, id);
+            return;
+        }
+        action.accept(s);
+    }
+
+    private void onCall(NetCommand.Call call) {
+        if (!application.call(this, call)) {
+            LOG.info("{}: call to unknown method '{}'", describe(), call.method());
+            replyCallFailed(call.transactionId(), "Method not found (" + call.method() + ").");
+        }
+    }
+
+    private void onUserControl(UserControlEvent event) {
+        if (event instanceof SetBufferLength sbl) {
+            long ms = sbl.bufferMillis();
+            bufferLengths.put(sbl.streamId(), ms);
+            NetStream s = streams.get(sbl.streamId());
+            if (s != null) {
+                s.onBufferLength(ms);
+            }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package io.millrace.server.vod;
+
+import io.millrace.media.flv.FlvIndex;
+import io.millrace.media.flv.FlvIndexCache;
+import io.millrace.rtmp.command.NetCommand;
+import io.millrace.rtmp.command.NetStreamStatus;
+import io.millrace.rtmp.control.StreamBegin;
+import io.millrace.server.config.ServerConfig;
+import io.millrace.server.session.Application;
+import io.millrace.server.session.NetStream;
+import io.millrace.server.session.RtmpSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+
+/**
+ * FMS's vod service: plays recorded files from the media folder, answers getStreamLength and
+ * checkBandwidth. Live streams are not published to this application, so play with start -1 (live
+ * only) waits, as FMS's did, for a publisher that does not come.
+ */
+public final class VodApplication implements Application {
+    private static final Logger LOG = LoggerFactory.getLogger(VodApplication.class);
+
+    private final String name;
+    private final VodNames names;
+    private final ServerConfig.Vod config;
+    private final FlvIndexCache indexes;
+
+    public VodApplication(String name, Path mediaDir, ServerConfig.Vod config, FlvIndexCache indexes) {
+        this.name = name;
+        this.names = new VodNames(mediaDir);
+        this.config = config;
+        this.indexes = indexes;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public boolean call(RtmpSession session, NetCommand.Call call) {
+        switch (call.method()) {
+            case "getStreamLength" -> {
+                Object n = call.arg(0);
+                double seconds = 0;
+                if (n instanceof String streamName) {
+                    VodNames.Resolution r = names.resolve(streamName);
+                    if (r.found()) {
+                        try {
+                            seconds = indexes.get(r.file()).durationMs() / 1000.0;
+                        } catch (Exception e) {
+                            LOG.info("{}: getStreamLength({}): {}", session.describe(), streamName, e.getMessage());
+                        }
+                    }
+                }
+                session.reply(call.transactionId(), seconds);
+                return true;
+            }
+            case "checkBandwidth" -> {
+                // Full native detection comes with the QoS work; until then FMS's no-detection answer.
+                session.reply(call.transactionId(), null);
+                session.callClient("onBWDone");
+                return true;
+            }
+            case "_checkbw" -> {
+                // librtmp and ffmpeg send this after onBWDone; answer so they log no error.
+                session.reply(call.transactionId(), null);
+                return true;
+            }
+            default -> {
+                return false;
+            }
+        }
+    }
+
+    @Override
+    public void play(RtmpSession session, NetStream stream, NetCommand.Play play) {
+        double start = play.start();
+        if (start == -2000) {
+            start = -2;
+        } else if (start == -1000) {
+            start = -1;
+        }
+        String streamName = play.name();
+        boolean reset = play.reset() == 1 || play.reset() == 3;
+        int id = stream.id();
+        if (start == -1 || (start < 0 && start != -2)) {
+            // Live only: nothing is ever published to vod, so the client waits (as with FMS).
+            session.channel().write(new StreamBegin(id));
+            if (reset) {
+                session.channel().write(session.status(id, NetStreamStatus.PLAY_RESET,
+                        "Playing and resetting " + streamName + ".", streamName));
+            }
+            session.channel().writeAndFlush(session.status(id, NetStreamStatus.PLAY_START,
+                    "Started playing " + streamName + ".", streamName));
+            LOG.info("play {} stream={} start=live: waiting for a publisher that vod never has", session.describe(), streamName);
+            return;
+        }
+        VodNames.Resolution r = names.resolve(streamName);
+        if (r.refused()) {
+            LOG.info("play {} stream={} refused: {}", session.describe(), streamName, r.refusal());
+            session.channel().writeAndFlush(session.status(id, NetStreamStatus.PLAY_FAILED,
+                    "Failed to play " + streamName + ": " + r.refusal() + ".", streamName));
+            return;
+        }
+        if (!r.found()) {
+            if (!r.format().equals("flv")) {
+                LOG.info("play {} stream={}: format '{}' is not supported by this release", session.describe(), streamName, r.format());
+                session.channel().writeAndFlush(session.status(id, NetStreamStatus.PLAY_FAILED,
+                        "Failed to play " + streamName + ": the " + r.format() + ": format is not supported yet.", streamName));
+                return;
+            }
+            LOG.info("play {} stream={}: not found", session.describe(), streamName);
+            session.channel().writeAndFlush(session.status(id, NetStreamStatus.PLAY_STREAM_NOT_FOUND,
+                    "Failed to play " + streamName + "; stream not found.", streamName));
+            return;
+        }
+        FlvIndex index;
+        try {
+            index = indexes.get(r.file());
+        } catch (Exception e) {
+            LOG.info("play {} stream={}: unreadable file: {}", session.describe(), streamName, e.getMessage());
+            session.channel().writeAndFlush(session.status(id, NetStreamStatus.PLAY_FAILED,
+                    "Failed to play " + streamName + ": " + e.getMessage(), streamName));
+            return;
+        }
+        long startMs = start <= 0 ? 0 : (long) start;
+        long length = play.len() < 0 ? -1 : (long) play.len();
+        stream.startPlayback(new VodPlayback(session, stream, streamName, r.file(), index, startMs, length, reset,
+                false, config.bufferLeadMillis()));
+    }
+}

@@ -1,0 +1,373 @@
+package io.millrace.server.vod;
+
+import io.millrace.media.flv.FlvIndex;
+import io.millrace.media.flv.FlvReader;
+import io.millrace.media.flv.FlvTag;
+import io.millrace.rtmp.command.DataMessage;
+import io.millrace.rtmp.command.NetStreamStatus;
+import io.millrace.rtmp.control.StreamBegin;
+import io.millrace.rtmp.control.StreamEof;
+import io.millrace.rtmp.control.StreamIsRecorded;
+import io.millrace.rtmp.message.ChunkStreams;
+import io.millrace.rtmp.message.MessageType;
+import io.millrace.rtmp.message.RtmpMessage;
+import io.millrace.server.session.NetStream;
+import io.millrace.server.session.Playback;
+import io.millrace.server.session.RtmpSession;
+import io.netty.channel.Channel;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Plays one FLV file on one NetStream, paced as FMS paces on-demand streams: the server runs ahead of
+ * real time by the client's buffer length plus {@code bufferLeadMillis}, and never writes while the
+ * socket is not writable, so a slow reader is not sent more and memory per viewer stays bounded by the
+ * channel's write-buffer high-water mark.
+ *
+ * <p>File timestamps go out unchanged (after a seek too), as Flash Player expects for NetStream.time.
+ * Tags are read one at a time with positional reads; the file is never read whole.
+ *
+ * <p>End of file, in Red5's order (one of the two orders FMS clones use, see fms-reference.md §2.4):
+ * onPlayStatus NetStream.Play.Complete, StreamEOF, onStatus NetStream.Play.Stop.
+ */
+final class VodPlayback implements Playback {
+    private static final Logger LOG = LoggerFactory.getLogger(VodPlayback.class);
+    /** Tags written per turn of the event loop before yielding to other channels. */
+    private static final int TAGS_PER_TURN = 128;
+    private static final long MAX_TIMER_MILLIS = 100;
+
+    private final RtmpSession session;
+    private final NetStream stream;
+    private final Channel channel;
+    private final String name;
+    private final Path file;
+    private final FlvIndex index;
+    private final long requestedStart;
+    private final long length;
+    private final boolean reset;
+    private final boolean sampleAccess;
+    private final long leadMillis;
+
+    private FlvReader reader;
+    private FlvTag pending;
+    private long bufferMillis;
+    private long baseTimestamp;
+    private long baseNanos;
+    private long endTimestamp = -1;
+    private long lastTimestamp;
+    private long bytesSent;
+    private boolean paused;
+    private boolean closed;
+    private boolean audio;
+    private boolean video;
+    private boolean waitForKeyframe;
+    private ScheduledFuture<?> timer;
+
+    VodPlayback(RtmpSession session, NetStream stream, String name, Path file, FlvIndex index,
+                long start, long length, boolean reset, boolean sampleAccess, long leadMillis) {
+        this.session = session;
+        this.stream = stream;
+        this.channel = session.channel();
+        this.name = name;
+        this.file = file;
+        this.index = index;
+        this.requestedStart = Math.max(0, start);
+        this.length = length;
+        this.reset = reset;
+        this.sampleAccess = sampleAccess;
+        this.leadMillis = leadMillis;
+        this.audio = stream.receivingAudio();
+        this.video = stream.receivingVideo();
+        this.bufferMillis = stream.bufferLength();
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void start() {
+        try {
+            reader = new FlvReader(file);
+        } catch (IOException | RuntimeException e) {
+            fail("Failed to open " + name + ": " + e.getMessage());
+            return;
+        }
+        int id = stream.id();
+        channel.write(new StreamIsRecorded(id));
+        channel.write(new StreamBegin(id));
+        if (reset) {
+            channel.write(session.status(id, NetStreamStatus.PLAY_RESET, "Playing and resetting " + name + ".", name));
+        }
+        channel.write(session.status(id, NetStreamStatus.PLAY_START, "Started playing " + name + ".", name));
+        session.write(DataMessage.of("|RtmpSampleAccess", id, 0, sampleAccess, sampleAccess));
+        session.write(DataMessage.of("onStatus", id, 0, io.millrace.amf.AmfObject.of("code", NetStreamStatus.DATA_START.code())));
+        long position = positionAt(requestedStart);
+        if (length >= 0) {
+            endTimestamp = Math.max(requestedStart, position) + length;
+        }
+        sendHeaders(position);
+        channel.flush();
+        LOG.info("play {} stream={} start={} len={} file={}", session.describe(), name, requestedStart, length, file.getFileName());
+        pump();
+    }
+
+    /** Positions the reader at the keyframe at or before {@code ms}; returns that keyframe's timestamp. */
+    private long positionAt(long ms) {
+        releasePending();
+        long offset = index.keyframeOffsetAtOrBefore(ms);
+        long ts = index.keyframeTimeAtOrBefore(ms);
+        reader.seek(offset);
+        baseTimestamp = ts;
+        baseNanos = System.nanoTime();
+        lastTimestamp = ts;
+        waitForKeyframe = false;
+        return ts;
+    }
+
+    /** onMetaData, then the AVC and AAC sequence headers, stamped with the start position. */
+    private void sendHeaders(long timestamp) {
+        session.write(new DataMessage("onMetaData", java.util.List.of(index.completeMetadata()), stream.id(), timestamp));
+        sendConfigTag(index.videoSequenceHeaderOffset(), timestamp);
+        sendConfigTag(index.audioSequenceHeaderOffset(), timestamp);
+    }
+
+    private void sendConfigTag(long offset, long timestamp) {
+        if (offset < 0) {
+            return;
+        }
+        try {
+            FlvTag tag = reader.readTagAt(offset, channel.alloc());
+            if (tag != null) {
+                send(tag, timestamp);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("{}: cannot read the sequence header of {} at {}: {}", session.describe(), name, offset, e.getMessage());
+        }
+    }
+
+    @Override
+    public void seek(long ms) {
+        if (closed) {
+            return;
+        }
+        cancelTimer();
+        int id = stream.id();
+        long ts = positionAt(ms);
+        if (length >= 0) {
+            endTimestamp = ts + length;
+        }
+        channel.write(new StreamIsRecorded(id));
+        channel.write(new StreamBegin(id));
+        channel.write(session.status(id, NetStreamStatus.SEEK_NOTIFY,
+                "Seeking " + ms + " (stream ID: " + id + ").", name));
+        channel.write(session.status(id, NetStreamStatus.PLAY_START, "Started playing " + name + ".", name));
+        sendHeaders(ts);
+        channel.flush();
+        LOG.debug("{}: seek {} to {} ms (keyframe at {} ms)", session.describe(), name, ms, ts);
+        if (!paused) {
+            pump();
+        }
+    }
+
+    @Override
+    public void pause(boolean pause) {
+        if (closed) {
+            return;
+        }
+        int id = stream.id();
+        if (pause) {
+            paused = true;
+            cancelTimer();
+            channel.writeAndFlush(session.status(id, NetStreamStatus.PAUSE_NOTIFY, "Pausing " + name + ".", name));
+        } else {
+            boolean wasPaused = paused;
+            paused = false;
+            channel.write(new StreamBegin(id));
+            channel.writeAndFlush(session.status(id, NetStreamStatus.UNPAUSE_NOTIFY, "Unpausing " + name + ".", name));
+            if (wasPaused) {
+                // Resume where sending stopped; the pacing clock restarts from there.
+                baseTimestamp = lastTimestamp;
+                baseNanos = System.nanoTime();
+                pump();
+            }
+        }
+    }
+
+    @Override
+    public void receiveAudio(boolean receive) {
+        audio = receive;
+    }
+
+    @Override
+    public void receiveVideo(boolean receive) {
+        if (receive && !video) {
+            waitForKeyframe = true; // a decoder cannot start from an inter frame
+        }
+        video = receive;
+    }
+
+    @Override
+    public void bufferLength(long millis) {
+        bufferMillis = millis;
+        if (!paused && !closed) {
+            pump();
+        }
+    }
+
+    @Override
+    public void onWritable() {
+        if (!paused && !closed && timer == null) {
+            pump();
+        }
+    }
+
+    private void pump() {
+        timer = null;
+        if (closed || paused) {
+            return;
+        }
+        int written = 0;
+        try {
+            while (channel.isWritable()) {
+                if (pending == null) {
+                    pending = reader.next(channel.alloc());
+                    if (pending == null) {
+                        complete();
+                        break;
+                    }
+                }
+                long ts = pending.timestamp();
+                if (endTimestamp >= 0 && ts > endTimestamp && (pending.isAudio() || pending.isVideo())) {
+                    complete();
+                    break;
+                }
+                long elapsed = (System.nanoTime() - baseNanos) / 1_000_000;
+                long allowed = baseTimestamp + elapsed + bufferMillis + leadMillis;
+                if (ts > allowed) {
+                    schedule(Math.min(ts - allowed, MAX_TIMER_MILLIS));
+                    break;
+                }
+                FlvTag tag = pending;
+                pending = null;
+                if (wanted(tag)) {
+                    send(tag, ts);
+                    lastTimestamp = ts;
+                    if (length == 0 && tag.isVideo()) {
+                        complete(); // play(name, start, 0): a single frame
+                        break;
+                    }
+                } else {
+                    tag.release();
+                }
+                if (++written >= TAGS_PER_TURN) {
+                    schedule(0);
+                    break;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("{}: read error in {}: {}", session.describe(), name, e.toString());
+            fail("Failed to read " + name + ": " + e.getMessage());
+            return;
+        }
+        channel.flush();
+    }
+
+    /** Whether a tag read from the file goes to the client. */
+    private boolean wanted(FlvTag tag) {
+        long offset = tag.offset();
+        if (offset == index.metadataOffset() || offset == index.videoSequenceHeaderOffset()
+                || offset == index.audioSequenceHeaderOffset()) {
+            return false; // already sent at start or seek
+        }
+        if (tag.isAudio()) {
+            return audio;
+        }
+        if (tag.isVideo()) {
+            if (!video) {
+                return false;
+            }
+            if (waitForKeyframe) {
+                if (!tag.isKeyframe()) {
+                    return false;
+                }
+                waitForKeyframe = false;
+            }
+            return true;
+        }
+        return true; // other script data (cue points and the like) goes out at its time
+    }
+
+    private void send(FlvTag tag, long timestamp) {
+        int type = tag.type();
+        int csid = ChunkStreams.forMessage(type, stream.id());
+        bytesSent += tag.content().readableBytes();
+        RtmpMessage msg = new RtmpMessage(type, timestamp, stream.id(), csid, tag.content().retain());
+        tag.release();
+        channel.write(msg);
+    }
+
+    private void complete() {
+        int id = stream.id();
+        io.millrace.amf.AmfObject info = NetStreamStatus.PLAY_COMPLETE.info(null);
+        info.remove("description");
+        info.put("duration", (double) lastTimestamp);
+        info.put("bytes", (double) bytesSent);
+        session.write(new DataMessage("onPlayStatus", java.util.List.of(info), id, lastTimestamp));
+        channel.write(new StreamEof(id));
+        channel.write(session.status(id, NetStreamStatus.PLAY_STOP, "Stopped playing " + name + ".", name));
+        channel.flush();
+        LOG.info("stop {} stream={} reason=complete position={} ms bytes={}", session.describe(), name, lastTimestamp, bytesSent);
+        close();
+        stream.playbackEnded(this);
+    }
+
+    private void fail(String description) {
+        channel.writeAndFlush(session.status(stream.id(), NetStreamStatus.PLAY_FAILED, description, name));
+        close();
+        stream.playbackEnded(this);
+    }
+
+    private void schedule(long delayMillis) {
+        if (timer == null && !closed) {
+            timer = channel.eventLoop().schedule(this::pump, Math.max(delayMillis, 1), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    private void releasePending() {
+        if (pending != null) {
+            pending.release();
+            pending = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        cancelTimer();
+        releasePending();
+        if (reader != null) {
+            try {
+                reader.close();
+            } catch (IOException e) {
+                LOG.debug("closing {}: {}", file, e.toString());
+            }
+        }
+    }
+}
