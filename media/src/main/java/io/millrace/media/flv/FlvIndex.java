@@ -22,7 +22,7 @@ import java.util.Arrays;
  * table plus a look at the first and the last tags; in that case the tag counts are unknown (-1).
  *
  * <p>In files without video, the seek points are audio frames at least
- * {@value FlvIndexBuilder#AUDIO_SEEK_SPACING_MS} ms apart ({@link #seekPointsFromAudio()}).
+ * 500 ms apart ({@link #seekPointsFromAudio()}).
  */
 public final class FlvIndex {
     private final Path path;

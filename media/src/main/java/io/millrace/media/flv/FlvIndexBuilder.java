@@ -16,28 +16,23 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 
 /**
  * Builds an {@link FlvIndex}: one pass over the tag headers (11 bytes plus the first few body bytes of
  * each tag, read through a 64 KiB window; bodies are skipped except the first onMetaData and the
  * first sequence headers), or, when the file's onMetaData carries a {@code keyframes} table that
- * checks out, a short pass over the first tags plus a walk back from the end of the file along the
- * PreviousTagSize fields.
+ * checks out ({@link KeyframesTable}), a short pass over the first tags plus a walk back from the end
+ * of the file along the PreviousTagSize fields.
  */
 final class FlvIndexBuilder {
     private static final Logger LOG = LoggerFactory.getLogger(FlvIndexBuilder.class);
 
     private static final int WINDOW = 64 * 1024;
     /** Body bytes read with each tag header: enough for every header field classified here. */
-    private static final int HEAD_BYTES = 16;
+    static final int HEAD_BYTES = 16;
     private static final int MAX_SCRIPT_SIZE = 16 << 20;
     private static final int MAX_CONFIG_SIZE = 1 << 20;
-    private static final int MAX_TABLE_ENTRIES = 10_000_000;
-    /** Table entries beyond the scanned head that are checked against the tags they point at. */
-    private static final int TABLE_SAMPLES = 8;
-    private static final int MAX_TAIL_STEPS = 4096;
     /** Spacing of seek points in files without video. */
     static final long AUDIO_SEEK_SPACING_MS = 500;
     private static final int[] SOUND_RATES = {5512, 11025, 22050, 44100};
@@ -89,12 +84,9 @@ final class FlvIndexBuilder {
     private boolean stoppedForTable;
 
     // ---- keyframes table ----
-    private long[] tableTimes;
-    private long[] tableOffsets;
+    private KeyframesTable table;
+    private KeyframesTable.Tail tail;
     boolean fromTable;
-    private long tailVideoTs = -1;
-    private long tailAudioTs = -1;
-    private boolean tailVideoKeyframe;
 
     // ---- results (set by finish) ----
     long[] keyframeTimes;
@@ -119,18 +111,19 @@ final class FlvIndexBuilder {
     FlvIndex build() throws IOException {
         long pos = scan(reader.firstTagOffset(), allowTable);
         if (stoppedForTable) {
-            if (verifyTable() && walkTail()) {
+            if (table.verify(reader, limit, keyTimes, keyOffsets, scanEnd)) {
+                tail = KeyframesTable.walkTail(reader, limit, videoFrames > 0, audioFrames > 0);
+            }
+            if (tail != null) {
                 fromTable = true;
             } else {
                 LOG.debug("{}: onMetaData keyframes table does not match the file; scanning all tags", path);
-                tableTimes = null;
-                tableOffsets = null;
+                table = null;
                 scan(pos, false);
             }
-        } else if (tableTimes != null) {
-            // The scan reached the end of the file anyway; its own results are exact.
-            tableTimes = null;
-            tableOffsets = null;
+        } else {
+            // No table, or the scan reached the end of the file anyway: its own results are exact.
+            table = null;
         }
         finish();
         return new FlvIndex(this);
@@ -141,8 +134,7 @@ final class FlvIndexBuilder {
     /** Scans tags from {@code pos}; returns where it stopped (end of data, or head done for the table). */
     private long scan(long pos, boolean stopForTable) throws IOException {
         while (true) {
-            if (stopForTable && tableTimes != null
-                    && pos > tableOffsets[Math.min(1, tableOffsets.length - 1)]) {
+            if (stopForTable && table != null && pos > table.headEnd()) {
                 stoppedForTable = true;
                 break;
             }
@@ -284,7 +276,7 @@ final class FlvIndexBuilder {
                 metadata = null;
             }
             if (metadata != null && allowTable) {
-                readKeyframesTable(metadata);
+                table = KeyframesTable.from(metadata);
             }
         } finally {
             buf.release();
@@ -366,187 +358,13 @@ final class FlvIndexBuilder {
         }
     }
 
-    // ---- keyframes table ----------------------------------------------------------------------
-
-    private void readKeyframesTable(AmfObject meta) {
-        if (!(meta.get("keyframes") instanceof Map<?, ?> keyframes)) {
-            return;
-        }
-        if (!(keyframes.get("times") instanceof List<?> times)
-                || !(keyframes.get("filepositions") instanceof List<?> positions)) {
-            return;
-        }
-        int n = times.size();
-        if (n == 0 || n != positions.size() || n > MAX_TABLE_ENTRIES) {
-            LOG.debug("{}: keyframes table has {} times and {} positions; ignored", path, n, positions.size());
-            return;
-        }
-        long[] t = new long[n];
-        long[] p = new long[n];
-        for (int i = 0; i < n; i++) {
-            if (!(times.get(i) instanceof Number tn) || !(positions.get(i) instanceof Number pn)) {
-                return;
-            }
-            double seconds = tn.doubleValue();
-            double position = pn.doubleValue();
-            if (!(seconds >= 0 && seconds < 4.3e6) || !(position >= 0 && position < 9e15)
-                    || position != Math.rint(position)) {
-                return;
-            }
-            t[i] = Math.round(seconds * 1000);
-            p[i] = (long) position;
-        }
-        tableTimes = t;
-        tableOffsets = p;
-    }
-
-    /**
-     * Structure, agreement with the tags scanned so far, and spot checks of the rest: every checked
-     * position must hold a video key frame, and its timestamp must differ from the table's time by
-     * the same constant for all checked entries (within 1 ms; ffmpeg's remuxer writes the times
-     * before shifting timestamps for AAC priming, for instance). The times kept are the tags' own.
-     */
-    private boolean verifyTable() throws IOException {
-        int n = tableTimes.length;
-        for (int i = 1; i < n; i++) {
-            if (tableOffsets[i] <= tableOffsets[i - 1] || tableTimes[i] < tableTimes[i - 1]) {
-                return false;
-            }
-        }
-        if (tableOffsets[0] < reader.firstTagOffset() || tableOffsets[n - 1] + FlvTag.HEADER_SIZE > limit) {
-            return false;
-        }
-        int inHead = 0;
-        while (inHead < n && tableOffsets[inHead] < scanEnd) {
-            inHead++;
-        }
-        if (inHead != keyOffsets.size()) {
-            return false;
-        }
-        long[] times = new long[n];
-        boolean[] exact = new boolean[n];
-        long shift = 0;
-        boolean haveShift = false;
-        for (int i = 0; i < inHead; i++) {
-            if (tableOffsets[i] != keyOffsets.get(i)) {
-                return false;
-            }
-            times[i] = keyTimes.get(i);
-            exact[i] = true;
-        }
-        if (inHead < n) {
-            int rest = n - inHead;
-            int samples = Math.min(rest, TABLE_SAMPLES);
-            for (int k = 0; k < samples; k++) {
-                int i = samples == 1 ? n - 1 : inHead + (int) ((long) (rest - 1) * k / (samples - 1));
-                long ts = keyframeTimestampAt(tableOffsets[i]);
-                if (ts < 0) {
-                    return false;
-                }
-                times[i] = ts;
-                exact[i] = true;
-            }
-        }
-        for (int i = 0; i < n; i++) {
-            if (!exact[i]) {
-                continue;
-            }
-            if (!haveShift) {
-                shift = times[i] - tableTimes[i];
-                haveShift = true;
-            } else if (Math.abs(times[i] - (tableTimes[i] + shift)) > 1) {
-                return false;
-            }
-        }
-        for (int i = 0; i < n; i++) {
-            if (!exact[i]) {
-                times[i] = tableTimes[i] + shift;
-            }
-            if (times[i] < 0 || (i > 0 && times[i] < times[i - 1])) {
-                return false;
-            }
-        }
-        if (shift != 0) {
-            LOG.debug("{}: keyframes table times are {} ms off the tag timestamps; corrected", path, -shift);
-        }
-        tableTimes = times;
-        return true;
-    }
-
-    /** Timestamp of the video key frame tag at {@code pos}, or -1 if there is none there. */
-    private long keyframeTimestampAt(long pos) throws IOException {
-        long remaining = limit - pos;
-        if (remaining < FlvTag.HEADER_SIZE + 1) {
-            return -1;
-        }
-        byte[] head = new byte[(int) Math.min(FlvTag.HEADER_SIZE + HEAD_BYTES, remaining)];
-        reader.readFully(ByteBuffer.wrap(head), pos);
-        ByteBuf headBuf = Unpooled.wrappedBuffer(head);
-        if ((head[0] & 0xFF) != FlvTag.VIDEO) {
-            return -1;
-        }
-        int dataSize = headBuf.getUnsignedMedium(1);
-        if (pos + FlvTag.HEADER_SIZE + dataSize > limit) {
-            return -1;
-        }
-        int n = Math.min(dataSize, head.length - FlvTag.HEADER_SIZE);
-        return TagBits.videoKeyframe(headBuf, FlvTag.HEADER_SIZE, n) ? timestamp(headBuf, 4) : -1;
-    }
-
-    /**
-     * Walks back from the end of the file along the PreviousTagSize fields to the last video frame and
-     * the last audio frame. False when a back pointer does not lead to a matching tag header (also
-     * the case for a truncated file).
-     */
-    private boolean walkTail() throws IOException {
-        boolean needVideo = videoFrames > 0;
-        boolean needAudio = audioFrames > 0;
-        long first = reader.firstTagOffset();
-        long pos = limit;
-        ByteBuffer back = ByteBuffer.allocate(FlvTag.TRAILER_SIZE);
-        byte[] head = new byte[FlvTag.HEADER_SIZE + HEAD_BYTES];
-        ByteBuf headBuf = Unpooled.wrappedBuffer(head);
-        for (int steps = 0; needVideo || needAudio; steps++) {
-            if (steps >= MAX_TAIL_STEPS || pos - FlvTag.TRAILER_SIZE - FlvTag.HEADER_SIZE < first) {
-                return false;
-            }
-            back.clear();
-            reader.readFully(back, pos - FlvTag.TRAILER_SIZE);
-            long previousTagSize = back.getInt(0) & 0xFFFFFFFFL;
-            long tagPos = pos - FlvTag.TRAILER_SIZE - previousTagSize;
-            if (previousTagSize < FlvTag.HEADER_SIZE || tagPos < first) {
-                return false;
-            }
-            ByteBuffer h = ByteBuffer.wrap(head, 0, (int) Math.min(head.length, previousTagSize));
-            reader.readFully(h, tagPos);
-            int firstByte = head[0] & 0xFF;
-            int dataSize = headBuf.getUnsignedMedium(1);
-            if (!FlvReader.isValidTagStart(firstByte) || FlvTag.HEADER_SIZE + dataSize != previousTagSize) {
-                return false;
-            }
-            long ts = timestamp(headBuf, 4);
-            int n = Math.min(dataSize, HEAD_BYTES);
-            int type = firstByte & 0x1F;
-            if (type == FlvTag.VIDEO && needVideo && TagBits.videoFrame(headBuf, FlvTag.HEADER_SIZE, n)) {
-                tailVideoTs = ts;
-                tailVideoKeyframe = TagBits.videoKeyframe(headBuf, FlvTag.HEADER_SIZE, n);
-                needVideo = false;
-            } else if (type == FlvTag.AUDIO && needAudio && TagBits.audioFrame(headBuf, FlvTag.HEADER_SIZE, n)) {
-                tailAudioTs = ts;
-                needAudio = false;
-            }
-            pos = tagPos;
-        }
-        return true;
-    }
-
     // ---- results --------------------------------------------------------------------------------
 
     private void finish() {
         double videoInterval = interval(videoFrames, firstVideoTs, lastVideoTs);
         double audioInterval = interval(audioFrames, firstAudioTs, lastAudioTs);
-        long endVideo = fromTable ? tailVideoTs : maxVideoTs;
-        long endAudio = fromTable ? tailAudioTs : maxAudioTs;
+        long endVideo = fromTable ? tail.videoTs() : maxVideoTs;
+        long endAudio = fromTable ? tail.audioTs() : maxAudioTs;
 
         double metaRate = metadata == null ? 0
                 : Math.max(metadata.getNumber("framerate", 0), metadata.getNumber("videoframerate", 0));
@@ -586,9 +404,9 @@ final class FlvIndexBuilder {
         }
 
         if (fromTable) {
-            keyframeTimes = tableTimes;
-            keyframeOffsets = tableOffsets;
-            canSeekToEnd = tailVideoKeyframe;
+            keyframeTimes = table.times();
+            keyframeOffsets = table.offsets();
+            canSeekToEnd = tail.videoKeyframe();
         } else if (keyTimes.size() == 0 && videoFrames == 0 && audioPointTimes.size() > 0) {
             keyframeTimes = audioPointTimes.toArray();
             keyframeOffsets = audioPointOffsets.toArray();

@@ -195,6 +195,30 @@ class FlvReaderTest {
     }
 
     @Test
+    void largerDataOffsetMovesTheFirstTag() throws Exception {
+        Path file = dir.resolve("offset12.flv");
+        // DataOffset 12: three extra header bytes, then PreviousTagSize0, then an MP3 audio tag
+        Files.write(file, ByteBufUtil.decodeHexDump("464c5601" + "04" + "0000000c" + "aabbcc" + "00000000"
+                + "0800000200000a00000000" + "2eff" + "0000000d"));
+        try (FlvReader r = new FlvReader(file)) {
+            assertThat(r.dataOffset()).isEqualTo(12);
+            assertThat(r.firstTagOffset()).isEqualTo(16);
+            FlvTag t = r.next(ALLOC);
+            try {
+                assertThat(t.offset()).isEqualTo(16);
+                assertThat(t.timestamp()).isEqualTo(10);
+                assertThat(t.codecId()).isEqualTo(FlvTag.SOUND_MP3);
+            } finally {
+                t.release();
+            }
+            assertThat(r.next(ALLOC)).isNull();
+        }
+        FlvIndex index = FlvIndex.build(file);
+        assertThat(index.firstMediaOffset()).isEqualTo(16);
+        assertThat(index.audioTagCount()).isEqualTo(1);
+    }
+
+    @Test
     void dataSizeBeyondTheFileEndsItCleanly() throws Exception {
         Path file = dir.resolve("huge-datasize.flv");
         // header, PreviousTagSize0, a video tag claiming 0xFFFFFF bytes with only 6 present
