@@ -64,6 +64,16 @@ public sealed interface ClientEvent {
             return isVideo() && head.length > 0 && (head[0] & 0xF0) == 0x10;
         }
 
+        /** AVC end of sequence (packet type 2): a marker, not a frame. */
+        public boolean isEndOfSequence() {
+            return isVideo() && head.length >= 2 && (head[0] & 0x0F) == 7 && head[1] == 2;
+        }
+
+        /** A coded frame: not a sequence header and not an end-of-sequence marker. */
+        public boolean isFrame() {
+            return (isVideo() || isAudio()) && !isSequenceHeader() && !isEndOfSequence();
+        }
+
         /** AVC or AAC sequence header (packet type 0). */
         public boolean isSequenceHeader() {
             if (head.length < 2) {

@@ -1,13 +1,26 @@
 package io.millrace.server.session;
 
+import io.millrace.amf.AmfObject;
+import io.millrace.rtmp.command.DataMessage;
 import io.millrace.rtmp.command.NetCommand;
 import io.millrace.rtmp.command.NetStreamStatus;
+import io.millrace.rtmp.control.StreamEof;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+
 /**
- * One NetStream of a connection (a message stream id from createStream): what it plays, its buffer
- * length and its receiveAudio/receiveVideo switches. Runs on the connection's event loop.
+ * One NetStream of a connection (a message stream id from createStream): what it plays, its
+ * server-side playlist, its buffer length and its receiveAudio/receiveVideo switches. Runs on the
+ * connection's event loop.
+ *
+ * <p>Playlists as FMS kept them: {@code play(name, start, len, reset=false)} while something plays
+ * appends to the playlist; when an item ends the next one starts on the same timeline after
+ * onPlayStatus NetStream.Play.Switch; after the last one come onPlayStatus NetStream.Play.Complete,
+ * StreamEOF and NetStream.Play.Stop. A play with reset true (the default) flushes the playlist.
  */
 public final class NetStream {
     private static final Logger LOG = LoggerFactory.getLogger(NetStream.class);
@@ -15,7 +28,15 @@ public final class NetStream {
     private final RtmpSession session;
     private final Application application;
     private final int id;
+    /** Most items a playlist may hold. */
+    public static final int MAX_PLAYLIST = 256;
+
+    private final Deque<NetCommand.Play> playlist = new ArrayDeque<>();
     private Playback playback;
+    /** Where the timeline of the current playlist continues: added to the next item's timestamps. */
+    private long timelineOffset;
+    /** Payload bytes sent for the current playlist (onPlayStatus Play.Complete's {@code bytes}). */
+    private long playlistBytes;
     private boolean receiveAudio = true;
     private boolean receiveVideo = true;
 
@@ -54,10 +75,54 @@ public final class NetStream {
         next.start();
     }
 
-    /** Called by a playback that ended by itself (end of file or of the requested length). */
-    public void playbackEnded(Playback ended) {
-        if (playback == ended) {
+    /** Added to the timestamps of the item that starts now, so that a playlist is one timeline. */
+    public long timelineOffset() {
+        return timelineOffset;
+    }
+
+    /**
+     * Called by a playback that reached its end (of the file or of the requested length): starts the
+     * next playlist item, or ends the stream with Play.Complete, StreamEOF and Play.Stop.
+     *
+     * @param endTimestamp the last timestamp sent, on this stream's timeline
+     * @param nextTimestamp where a following item's timeline should start (after the last frame)
+     * @param bytes        payload bytes the item sent
+     */
+    public void playbackCompleted(Playback ended, long endTimestamp, long nextTimestamp, long bytes) {
+        if (playback != ended) {
+            return;
+        }
+        playback = null;
+        playlistBytes += bytes;
+        LOG.info("stop {} stream={} reason=complete position={} ms bytes={}", session.describe(), ended.name(),
+                endTimestamp, bytes);
+        NetCommand.Play next;
+        while ((next = playlist.poll()) != null) {
+            AmfObject info = NetStreamStatus.PLAY_SWITCH.info(null);
+            info.remove("description");
+            session.write(new DataMessage("onPlayStatus", List.of(info), id, endTimestamp));
+            timelineOffset = nextTimestamp;
+            application.play(session, this, next);
+            if (playback != null) {
+                return;
+            }
+            // That item could not play (its status is sent, e.g. StreamNotFound): on to the next, as FMS did.
+        }
+        AmfObject info = NetStreamStatus.PLAY_COMPLETE.info(null);
+        info.remove("description");
+        info.put("duration", (double) endTimestamp);
+        info.put("bytes", (double) playlistBytes);
+        session.write(new DataMessage("onPlayStatus", List.of(info), id, endTimestamp));
+        session.channel().write(new StreamEof(id));
+        session.channel().writeAndFlush(session.status(id, NetStreamStatus.PLAY_STOP,
+                "Stopped playing " + ended.name() + ".", ended.name()));
+    }
+
+    /** Called by a playback that failed after it had started (its status already sent). */
+    public void playbackFailed(Playback failed) {
+        if (playback == failed) {
             playback = null;
+            playlist.clear();
         }
     }
 
@@ -72,6 +137,20 @@ public final class NetStream {
                     "Play failed: no stream name given.", ""));
             return;
         }
+        boolean reset = play.reset() == 1 || play.reset() == 3;
+        if (!reset && playback != null) {
+            if (playlist.size() >= MAX_PLAYLIST) {
+                session.channel().writeAndFlush(session.status(id, NetStreamStatus.PLAY_FAILED,
+                        "Play failed: the playlist already holds " + MAX_PLAYLIST + " items.", play.name()));
+                return;
+            }
+            playlist.add(play);
+            LOG.debug("{}: {} queued on stream {} ({} waiting)", session.describe(), play.name(), id, playlist.size());
+            return;
+        }
+        playlist.clear();
+        timelineOffset = 0;
+        playlistBytes = 0;
         application.play(session, this, play);
     }
 
@@ -121,6 +200,7 @@ public final class NetStream {
 
     /** closeStream: stop what plays, answer Play.Stop, keep the stream id usable. */
     void stop(String reason) {
+        playlist.clear();
         if (playback != null) {
             Playback p = playback;
             playback = null;
@@ -133,6 +213,7 @@ public final class NetStream {
 
     /** deleteStream or disconnect: free everything, no status. */
     void close(String reason) {
+        playlist.clear();
         if (playback != null) {
             Playback p = playback;
             playback = null;

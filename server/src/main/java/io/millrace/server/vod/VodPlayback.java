@@ -6,7 +6,6 @@ import io.millrace.media.flv.FlvTag;
 import io.millrace.rtmp.command.DataMessage;
 import io.millrace.rtmp.command.NetStreamStatus;
 import io.millrace.rtmp.control.StreamBegin;
-import io.millrace.rtmp.control.StreamEof;
 import io.millrace.rtmp.control.StreamIsRecorded;
 import io.millrace.rtmp.message.ChunkStreams;
 import io.millrace.rtmp.message.MessageType;
@@ -32,8 +31,12 @@ import java.util.concurrent.TimeUnit;
  * <p>File timestamps go out unchanged (after a seek too), as Flash Player expects for NetStream.time.
  * Tags are read one at a time with positional reads; the file is never read whole.
  *
- * <p>End of file, in Red5's order (one of the two orders FMS clones use, see fms-reference.md §2.4):
- * onPlayStatus NetStream.Play.Complete, StreamEOF, onStatus NetStream.Play.Stop.
+ * <p>At its end the playback hands over to its {@link NetStream}, which starts the next playlist item
+ * or ends the stream (onPlayStatus NetStream.Play.Complete, StreamEOF, NetStream.Play.Stop: Red5's
+ * order, one of the two that FMS clones use, fms-reference.md §2.4).
+ *
+ * <p>Timestamps are the file's plus the stream's timeline offset (non-zero for the second and later
+ * items of a playlist).
  */
 final class VodPlayback implements Playback {
     private static final Logger LOG = LoggerFactory.getLogger(VodPlayback.class);
@@ -58,6 +61,7 @@ final class VodPlayback implements Playback {
     private long bufferMillis;
     private long baseTimestamp;
     private long baseNanos;
+    private final long offset;
     private long endTimestamp = -1;
     private long lastTimestamp;
     private long bytesSent;
@@ -84,6 +88,7 @@ final class VodPlayback implements Playback {
         this.audio = stream.receivingAudio();
         this.video = stream.receivingVideo();
         this.bufferMillis = stream.bufferLength();
+        this.offset = stream.timelineOffset();
     }
 
     @Override
@@ -106,8 +111,8 @@ final class VodPlayback implements Playback {
             channel.write(session.status(id, NetStreamStatus.PLAY_RESET, "Playing and resetting " + name + ".", name));
         }
         channel.write(session.status(id, NetStreamStatus.PLAY_START, "Started playing " + name + ".", name));
-        session.write(DataMessage.of("|RtmpSampleAccess", id, 0, sampleAccess, sampleAccess));
-        session.write(DataMessage.of("onStatus", id, 0, io.millrace.amf.AmfObject.of("code", NetStreamStatus.DATA_START.code())));
+        session.write(DataMessage.of("|RtmpSampleAccess", id, offset, sampleAccess, sampleAccess));
+        session.write(DataMessage.of("onStatus", id, offset, io.millrace.amf.AmfObject.of("code", NetStreamStatus.DATA_START.code())));
         long position = positionAt(requestedStart);
         if (length >= 0) {
             endTimestamp = Math.max(requestedStart, position) + length;
@@ -133,7 +138,7 @@ final class VodPlayback implements Playback {
 
     /** onMetaData, then the AVC and AAC sequence headers, stamped with the start position. */
     private void sendHeaders(long timestamp) {
-        session.write(new DataMessage("onMetaData", java.util.List.of(index.completeMetadata()), stream.id(), timestamp));
+        session.write(new DataMessage("onMetaData", java.util.List.of(index.completeMetadata()), stream.id(), timestamp + offset));
         sendConfigTag(index.videoSequenceHeaderOffset(), timestamp);
         sendConfigTag(index.audioSequenceHeaderOffset(), timestamp);
     }
@@ -308,30 +313,23 @@ final class VodPlayback implements Playback {
         int type = tag.type();
         int csid = ChunkStreams.forMessage(type, stream.id());
         bytesSent += tag.content().readableBytes();
-        RtmpMessage msg = new RtmpMessage(type, timestamp, stream.id(), csid, tag.content().retain());
+        RtmpMessage msg = new RtmpMessage(type, timestamp + offset, stream.id(), csid, tag.content().retain());
         tag.release();
         channel.write(msg);
     }
 
     private void complete() {
-        int id = stream.id();
-        io.millrace.amf.AmfObject info = NetStreamStatus.PLAY_COMPLETE.info(null);
-        info.remove("description");
-        info.put("duration", (double) lastTimestamp);
-        info.put("bytes", (double) bytesSent);
-        session.write(new DataMessage("onPlayStatus", java.util.List.of(info), id, lastTimestamp));
-        channel.write(new StreamEof(id));
-        channel.write(session.status(id, NetStreamStatus.PLAY_STOP, "Stopped playing " + name + ".", name));
         channel.flush();
-        LOG.info("stop {} stream={} reason=complete position={} ms bytes={}", session.describe(), name, lastTimestamp, bytesSent);
         close();
-        stream.playbackEnded(this);
+        // The next item continues one frame after this one's last timestamp.
+        long frame = index.hasVideo() && index.frameRate() > 0 ? Math.round(1000 / index.frameRate()) : 0;
+        stream.playbackCompleted(this, lastTimestamp + offset, lastTimestamp + offset + frame, bytesSent);
     }
 
     private void fail(String description) {
         channel.writeAndFlush(session.status(stream.id(), NetStreamStatus.PLAY_FAILED, description, name));
         close();
-        stream.playbackEnded(this);
+        stream.playbackFailed(this);
     }
 
     private void schedule(long delayMillis) {

@@ -4,10 +4,15 @@ import io.millrace.server.MillraceServer;
 import io.millrace.server.config.ConfigLoader;
 import io.millrace.server.config.ServerConfig;
 
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.Yaml;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The real server on a free loopback port, with a temporary media folder holding the bundled
@@ -25,15 +30,50 @@ public final class TestServer implements AutoCloseable {
     }
 
     public static TestServer start() throws Exception {
+        return start("");
+    }
+
+    /**
+     * As {@link #start()}, with {@code extraYaml} (e.g. {@code "rtmp:\n  maxMessageSize: 65536\n"})
+     * merged key by key over the test configuration.
+     */
+    public static TestServer start(String extraYaml) throws Exception {
         Path root = Files.createTempDirectory("millrace-e2e");
         Path media = Files.createDirectories(root.resolve("media"));
         Path data = Files.createDirectories(root.resolve("data"));
         Files.copy(sampleFlv(), media.resolve("sample.flv"), StandardCopyOption.REPLACE_EXISTING);
-        ServerConfig cfg = ConfigLoader.loadText("rtmp:\n  port: 0\n  bind: 127.0.0.1\n", "test config", root)
+        ServerConfig cfg = ConfigLoader.loadText(mergeYaml("rtmp:\n  port: 0\n  bind: 127.0.0.1\n", extraYaml), "test config", root)
                 .withDirs(media, data);
         MillraceServer server = new MillraceServer(cfg);
         server.start();
         return new TestServer(server, media, data);
+    }
+
+    /** {@code base} with every key of {@code extra} added or replacing its own, nested sections merged. */
+    static String mergeYaml(String base, String extra) {
+        Yaml yaml = new Yaml();
+        Map<String, Object> merged = asMap(yaml.load(base));
+        deepMerge(merged, asMap(yaml.load(extra)));
+        DumperOptions options = new DumperOptions();
+        options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
+        return new Yaml(options).dump(merged);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> asMap(Object o) {
+        return o == null ? new LinkedHashMap<>() : new LinkedHashMap<>((Map<String, Object>) o);
+    }
+
+    private static void deepMerge(Map<String, Object> into, Map<String, Object> from) {
+        from.forEach((k, v) -> {
+            if (v instanceof Map<?, ?> && into.get(k) instanceof Map<?, ?>) {
+                Map<String, Object> child = asMap(into.get(k));
+                deepMerge(child, asMap(v));
+                into.put(k, child);
+            } else {
+                into.put(k, v);
+            }
+        });
     }
 
     /** The bundled sample video (applications/vod/media/sample.flv at the repository root). */
