@@ -117,7 +117,13 @@ public final class RtmpClient implements AutoCloseable {
         // the AMF3 envelope when objectEncoding is 3.
         double tid = send("connect", props);
         if (options.objectEncoding() == 3) {
-            commandEncoder.setEncoding(AmfEncoding.AMF3);
+            // Off the event loop, the write above is only queued there: switching now would encode the
+            // connect itself as type 17. Queue the switch behind it instead (the loop runs tasks in order).
+            if (channel.eventLoop().inEventLoop()) {
+                commandEncoder.setEncoding(AmfEncoding.AMF3);
+            } else {
+                channel.eventLoop().execute(() -> commandEncoder.setEncoding(AmfEncoding.AMF3));
+            }
         }
         return tid;
     }

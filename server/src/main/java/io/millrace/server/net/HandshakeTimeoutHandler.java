@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Closes a connection that has not completed its RTMP handshake in time, then removes itself once
- * the handshake completes.
+ * the handshake completes. It must sit after (tailwards of) the handshake handler, whose
+ * {@link HandshakeCompleteEvent} only travels towards the tail.
  */
 public final class HandshakeTimeoutHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(HandshakeTimeoutHandler.class);
@@ -27,7 +28,7 @@ public final class HandshakeTimeoutHandler extends ChannelInboundHandlerAdapter 
     public void channelActive(ChannelHandlerContext ctx) {
         timeout = ctx.executor().schedule(() -> {
             if (ctx.channel().isActive()) {
-                LOG.info("closing {}: handshake not completed within {} ms", ctx.channel().remoteAddress(), timeoutMillis);
+                LOG.info("closing client {}: handshake not completed within {} ms", remote(ctx), timeoutMillis);
                 ctx.close();
             }
         }, timeoutMillis, TimeUnit.MILLISECONDS);
@@ -47,6 +48,13 @@ public final class HandshakeTimeoutHandler extends ChannelInboundHandlerAdapter 
     public void channelInactive(ChannelHandlerContext ctx) {
         cancel();
         ctx.fireChannelInactive();
+    }
+
+    private static String remote(ChannelHandlerContext ctx) {
+        if (ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a) {
+            return a.getAddress().getHostAddress() + ":" + a.getPort();
+        }
+        return String.valueOf(ctx.channel().remoteAddress());
     }
 
     private void cancel() {

@@ -16,7 +16,7 @@ import io.netty.channel.socket.SocketChannel;
 
 /**
  * The server pipeline, inbound top to bottom:
- * handshake timeout, handshake (removes itself), chunk decoder, command decoder, session;
+ * handshake (removes itself), handshake timeout (removes itself), chunk decoder, command decoder, session;
  * outbound (session towards the socket): command encoder, then chunk encoder.
  */
 public final class RtmpChannelInitializer extends ChannelInitializer<SocketChannel> {
@@ -34,9 +34,11 @@ public final class RtmpChannelInitializer extends ChannelInitializer<SocketChann
     protected void initChannel(SocketChannel ch) {
         channels.add(ch);
         ChannelPipeline p = ch.pipeline();
-        p.addLast(PipelineNames.HANDSHAKE_TIMEOUT, new HandshakeTimeoutHandler(config.rtmp().handshakeTimeoutMillis()));
         // The handshake must see the first bytes; it removes itself after C2 and hands on what follows.
         p.addLast(PipelineNames.HANDSHAKE, new ServerHandshakeHandler());
+        // After the handshake handler: the HandshakeCompleteEvent it fires travels tailwards only, and
+        // the timeout must see it to stand down; placed before, it would close every connection.
+        p.addLast(PipelineNames.HANDSHAKE_TIMEOUT, new HandshakeTimeoutHandler(config.rtmp().handshakeTimeoutMillis()));
         ChunkDecoder decoder = new ChunkDecoder(config.rtmp().maxMessageSize());
         // The chunk encoder sits on the head side of the chunk decoder so that the Acknowledgements and
         // PingResponses the decoder writes from its own context are encoded too.

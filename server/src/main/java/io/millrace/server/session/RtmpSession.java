@@ -150,15 +150,18 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
         channel = ctx.channel();
     }
 
+    /** The connect timer starts once the handshake is done (the handshake has its own timeout). */
     @Override
-    public void channelActive(ChannelHandlerContext ctx) {
-        connectTimeout = ctx.executor().schedule(() -> {
-            if (state == State.AWAIT_CONNECT && channel.isActive()) {
-                LOG.info("closing {}: no connect command within {} ms", describe(), config.rtmp().connectTimeoutMillis());
-                channel.close();
-            }
-        }, config.rtmp().connectTimeoutMillis(), TimeUnit.MILLISECONDS);
-        ctx.fireChannelActive();
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof io.millrace.rtmp.handshake.HandshakeCompleteEvent && connectTimeout == null) {
+            connectTimeout = ctx.executor().schedule(() -> {
+                if (state == State.AWAIT_CONNECT && channel.isActive()) {
+                    LOG.info("closing {}: no connect command within {} ms", describe(), config.rtmp().connectTimeoutMillis());
+                    channel.close();
+                }
+            }, config.rtmp().connectTimeoutMillis(), TimeUnit.MILLISECONDS);
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override

@@ -51,7 +51,6 @@ final class RawPeer implements AutoCloseable {
     /** C0 = 3 and C1 = time, four zero bytes (simple handshake), random filler. */
     static byte[] c0c1() {
         byte[] b = new byte[1 + PACKET];
-        b[0] = 3;
         ThreadLocalRandom.current().nextBytes(b);
         b[0] = 3;
         ByteBuffer.wrap(b, 1, 8).putInt((int) (System.currentTimeMillis() & 0x7FFFFFFF)).putInt(0);
