@@ -15,6 +15,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import static io.millrace.rtmp.command.CommandVectors.describe;
@@ -93,7 +94,7 @@ class CommandDecoderTest {
 
         List<Object> out = inbound(ch);
         assertThat(out).hasSize(2);
-        assertThat(out.get(0)).isEqualTo(new NetCommand.Result(2, 0, false, java.util.Arrays.asList(null, 1.0)));
+        assertThat(out.get(0)).isEqualTo(new NetCommand.Result(2, 0, false, Arrays.asList(null, 1.0)));
         assertThat(out.get(1)).isInstanceOfSatisfying(NetCommand.Call.class, call -> {
             assertThat(call.method()).isEqualTo("onStatus");
             assertThat(call.streamId()).isEqualTo(1);

@@ -2,6 +2,7 @@ package io.millrace.rtmp.command;
 
 import io.millrace.amf.AmfEncoding;
 import io.millrace.amf.AmfException;
+import io.millrace.amf.AmfObject;
 import io.millrace.rtmp.command.CommandVectors.Case;
 import io.millrace.rtmp.message.MessageType;
 import io.millrace.rtmp.message.RtmpMessage;
@@ -120,7 +121,7 @@ class CommandEncoderTest {
         CommandEncoder encoder = new CommandEncoder();
         encoder.setEncoding(AmfEncoding.AMF3);
         EmbeddedChannel ch = channel(encoder);
-        ch.writeOutbound(DataMessage.of("onMetaData", 1, 0, io.millrace.amf.AmfObject.of("duration", 10.5)));
+        ch.writeOutbound(DataMessage.of("onMetaData", 1, 0, AmfObject.of("duration", 10.5)));
         assertWritten(ch, MessageType.DATA_AMF0, """
                 02 00 0A 6F 6E 4D 65 74 61 44 61 74 61
                 03 00 08 64 75 72 61 74 69 6F 6E 00 40 25 00 00 00 00 00 00 00 00 09
@@ -168,7 +169,7 @@ class CommandEncoderTest {
     @Test
     void encodedCommandsDecodeBackInBothEncodings() {
         Command call = Command.of("myMethod", 5, null, "text", 1.5, false, List.of("a", 2.0),
-                io.millrace.amf.AmfObject.of("k", "v")).onStream(3);
+                AmfObject.of("k", "v")).onStream(3);
         for (AmfEncoding encoding : AmfEncoding.values()) {
             CommandEncoder encoder = new CommandEncoder();
             encoder.setEncoding(encoding);

@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 /** {@link NetConnectionStatus}, {@link NetStreamStatus} and {@link Status#info}, against commands.md §9. */
 class StatusTest {
@@ -102,17 +103,17 @@ class StatusTest {
     void infoUsesTheGivenDescription() {
         AmfObject info = NetConnectionStatus.CONNECT_REJECTED.info("no entry");
         assertThat(info).containsExactly(
-                org.assertj.core.api.Assertions.entry("level", "error"),
-                org.assertj.core.api.Assertions.entry("code", "NetConnection.Connect.Rejected"),
-                org.assertj.core.api.Assertions.entry("description", "no entry"));
+                entry("level", "error"),
+                entry("code", "NetConnection.Connect.Rejected"),
+                entry("description", "no entry"));
     }
 
     @Test
     void connectSuccessInfoMatchesTheReferenceReply() {
         assertThat(NetConnectionStatus.CONNECT_SUCCESS.info(null)).containsExactly(
-                org.assertj.core.api.Assertions.entry("level", "status"),
-                org.assertj.core.api.Assertions.entry("code", "NetConnection.Connect.Success"),
-                org.assertj.core.api.Assertions.entry("description", "Connection succeeded."));
+                entry("level", "status"),
+                entry("code", "NetConnection.Connect.Success"),
+                entry("description", "Connection succeeded."));
     }
 
     @Test
