@@ -72,41 +72,40 @@ public final class AmfMessageCodec {
 
     /** Encodes a command in the given encoding. The returned message is the caller's to send or release. */
     public static RtmpMessage encode(Command cmd, AmfEncoding encoding, ByteBufAllocator alloc) {
-        ByteBuf body = alloc.buffer(128);
-        try {
-            Amf0Writer w = new Amf0Writer(body);
-            boolean amf3 = encoding == AmfEncoding.AMF3;
-            if (amf3) {
-                body.writeByte(0);
-            }
-            w.write(cmd.name()).write(cmd.transactionId());
-            writeValue(w, cmd.commandObject(), amf3);
-            for (Object arg : cmd.arguments()) {
-                writeValue(w, arg, amf3);
-            }
-            return new RtmpMessage(amf3 ? MessageType.COMMAND_AMF3 : MessageType.COMMAND_AMF0,
-                    cmd.timestamp(), cmd.streamId(), body);
-        } catch (RuntimeException e) {
-            body.release();
-            throw e;
-        }
+        List<Object> values = new ArrayList<>(cmd.arguments().size() + 1);
+        values.add(cmd.commandObject());
+        values.addAll(cmd.arguments());
+        return encode(encoding == AmfEncoding.AMF3 ? MessageType.COMMAND_AMF3 : MessageType.COMMAND_AMF0,
+                cmd.name(), cmd.transactionId(), values, cmd.timestamp(), cmd.streamId(), alloc);
     }
 
     /** Encodes a data message in the given encoding. */
     public static RtmpMessage encode(DataMessage data, AmfEncoding encoding, ByteBufAllocator alloc) {
+        return encode(encoding == AmfEncoding.AMF3 ? MessageType.DATA_AMF3 : MessageType.DATA_AMF0,
+                data.name(), null, data.values(), data.timestamp(), data.streamId(), alloc);
+    }
+
+    /**
+     * The body of a command (with a transaction id) or data message (without): name and transaction
+     * id as AMF0, then the values; in the AMF3 envelope a leading 00 and every non-null value as AVM+.
+     */
+    private static RtmpMessage encode(int typeId, String name, Double transactionId, List<Object> values,
+                                      long timestamp, int streamId, ByteBufAllocator alloc) {
+        boolean amf3 = typeId == MessageType.COMMAND_AMF3 || typeId == MessageType.DATA_AMF3;
         ByteBuf body = alloc.buffer(128);
         try {
             Amf0Writer w = new Amf0Writer(body);
-            boolean amf3 = encoding == AmfEncoding.AMF3;
             if (amf3) {
                 body.writeByte(0);
             }
-            w.write(data.name());
-            for (Object v : data.values()) {
+            w.write(name);
+            if (transactionId != null) {
+                w.write(transactionId);
+            }
+            for (Object v : values) {
                 writeValue(w, v, amf3);
             }
-            return new RtmpMessage(amf3 ? MessageType.DATA_AMF3 : MessageType.DATA_AMF0,
-                    data.timestamp(), data.streamId(), body);
+            return new RtmpMessage(typeId, timestamp, streamId, body);
         } catch (RuntimeException e) {
             body.release();
             throw e;

@@ -28,7 +28,7 @@ public final class HandshakeTimeoutHandler extends ChannelInboundHandlerAdapter 
     public void channelActive(ChannelHandlerContext ctx) {
         timeout = ctx.executor().schedule(() -> {
             if (ctx.channel().isActive()) {
-                LOG.info("closing client {}: handshake not completed within {} ms", remote(ctx), timeoutMillis);
+                LOG.info("closing client {}: handshake not completed within {} ms", Addresses.describe(ctx.channel().remoteAddress()), timeoutMillis);
                 ctx.close();
             }
         }, timeoutMillis, TimeUnit.MILLISECONDS);
@@ -48,13 +48,6 @@ public final class HandshakeTimeoutHandler extends ChannelInboundHandlerAdapter 
     public void channelInactive(ChannelHandlerContext ctx) {
         cancel();
         ctx.fireChannelInactive();
-    }
-
-    private static String remote(ChannelHandlerContext ctx) {
-        if (ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a) {
-            return a.getAddress().getHostAddress() + ":" + a.getPort();
-        }
-        return String.valueOf(ctx.channel().remoteAddress());
     }
 
     private void cancel() {

@@ -200,12 +200,8 @@ public final class NetStream {
 
     /** closeStream: stop what plays, answer Play.Stop, keep the stream id usable. */
     void stop(String reason) {
-        playlist.clear();
-        if (playback != null) {
-            Playback p = playback;
-            playback = null;
-            p.close();
-            LOG.info("stop {} stream={} reason={}", session.describe(), p.name(), reason);
+        Playback p = end(reason);
+        if (p != null) {
             session.channel().writeAndFlush(session.status(id, NetStreamStatus.PLAY_STOP,
                     "Stopped playing " + p.name() + ".", p.name()));
         }
@@ -213,12 +209,18 @@ public final class NetStream {
 
     /** deleteStream or disconnect: free everything, no status. */
     void close(String reason) {
+        end(reason);
+    }
+
+    /** Empties the playlist and ends what plays; returns what played, or null. */
+    private Playback end(String reason) {
         playlist.clear();
-        if (playback != null) {
-            Playback p = playback;
+        Playback p = playback;
+        if (p != null) {
             playback = null;
             p.close();
             LOG.info("stop {} stream={} reason={}", session.describe(), p.name(), reason);
         }
+        return p;
     }
 }

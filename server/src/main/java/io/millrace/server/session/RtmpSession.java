@@ -19,6 +19,7 @@ import io.millrace.rtmp.control.UserControlEvent;
 import io.millrace.rtmp.control.WindowAckSize;
 import io.millrace.rtmp.message.RtmpMessage;
 import io.millrace.server.config.ServerConfig;
+import io.millrace.server.net.Addresses;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -30,8 +31,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -92,11 +91,7 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
 
     /** "ip:port" of the client. */
     public String remote() {
-        SocketAddress a = channel == null ? null : channel.remoteAddress();
-        if (a instanceof InetSocketAddress i) {
-            return i.getAddress().getHostAddress() + ":" + i.getPort();
-        }
-        return String.valueOf(a);
+        return Addresses.describe(channel == null ? null : channel.remoteAddress());
     }
 
     /** "client 1.2.3.4:5678 app=vod/_definst_", the prefix of every log line about this client. */
