@@ -33,6 +33,10 @@ public final class NetStream {
 
     private final Deque<NetCommand.Play> playlist = new ArrayDeque<>();
     private Playback playback;
+    /** The last item that played to its end, so that a seek afterwards plays it again from there. */
+    private NetCommand.Play lastCompleted;
+    /** The play command of the item playing now. */
+    private NetCommand.Play currentItem;
     /** Where the timeline of the current playlist continues: added to the next item's timestamps. */
     private long timelineOffset;
     /** Payload bytes sent for the current playlist (onPlayStatus Play.Complete's {@code bytes}). */
@@ -93,6 +97,7 @@ public final class NetStream {
             return;
         }
         playback = null;
+        lastCompleted = null;
         playlistBytes += bytes;
         LOG.info("stop {} stream={} reason=complete position={} ms bytes={}", session.describe(), ended.name(),
                 endTimestamp, bytes);
@@ -102,12 +107,14 @@ public final class NetStream {
             info.remove("description");
             session.write(new DataMessage("onPlayStatus", List.of(info), id, endTimestamp));
             timelineOffset = nextTimestamp;
+            currentItem = next;
             application.play(session, this, next);
             if (playback != null) {
                 return;
             }
             // That item could not play (its status is sent, e.g. StreamNotFound): on to the next, as FMS did.
         }
+        lastCompleted = currentItem;
         AmfObject info = NetStreamStatus.PLAY_COMPLETE.info(null);
         info.remove("description");
         info.put("duration", (double) endTimestamp);
@@ -151,10 +158,23 @@ public final class NetStream {
         playlist.clear();
         timelineOffset = 0;
         playlistBytes = 0;
+        lastCompleted = null;
+        currentItem = play;
         application.play(session, this, play);
     }
 
     void seek(double ms) {
+        if (playback == null && lastCompleted != null && timelineOffset == 0) {
+            // After the end of a file a player's seek bar still works: play it again from there.
+            NetCommand.Play again = lastCompleted;
+            lastCompleted = null;
+            session.channel().write(session.status(id, NetStreamStatus.SEEK_NOTIFY,
+                    "Seeking " + (long) ms + " (stream ID: " + id + ").", again.name()));
+            playlistBytes = 0;
+            currentItem = new NetCommand.Play(again.transactionId(), id, again.name(), Math.max(0, (long) ms), -1, 0);
+            application.play(session, this, currentItem);
+            return;
+        }
         if (playback == null) {
             session.channel().writeAndFlush(session.status(id, NetStreamStatus.SEEK_FAILED,
                     "Seek failed: nothing is playing on stream " + id + ".", null));

@@ -143,17 +143,17 @@ final class VodPlayback implements Playback {
         sendConfigTag(index.audioSequenceHeaderOffset(), timestamp);
     }
 
-    private void sendConfigTag(long offset, long timestamp) {
-        if (offset < 0) {
+    private void sendConfigTag(long tagOffset, long timestamp) {
+        if (tagOffset < 0) {
             return;
         }
         try {
-            FlvTag tag = reader.readTagAt(offset, channel.alloc());
+            FlvTag tag = reader.readTagAt(tagOffset, channel.alloc());
             if (tag != null) {
                 send(tag, timestamp);
             }
         } catch (IOException | RuntimeException e) {
-            LOG.warn("{}: cannot read the sequence header of {} at {}: {}", session.describe(), name, offset, e.getMessage());
+            LOG.warn("{}: cannot read the sequence header of {} at {}: {}", session.describe(), name, tagOffset, e.getMessage());
         }
     }
 
@@ -164,7 +164,8 @@ final class VodPlayback implements Playback {
         }
         cancelTimer();
         int id = stream.id();
-        long ts = positionAt(ms);
+        // The client seeks on the stream's timeline; a later playlist item's file starts at the offset.
+        long ts = positionAt(Math.max(0, ms - offset));
         if (length >= 0) {
             endTimestamp = ts + length;
         }
@@ -175,7 +176,7 @@ final class VodPlayback implements Playback {
         channel.write(session.status(id, NetStreamStatus.PLAY_START, "Started playing " + name + ".", name));
         sendHeaders(ts);
         channel.flush();
-        LOG.debug("{}: seek {} to {} ms (keyframe at {} ms)", session.describe(), name, ms, ts);
+        LOG.debug("{}: seek {} to {} ms (keyframe at {} ms in the file)", session.describe(), name, ms, ts);
         if (!paused) {
             pump();
         }

@@ -137,6 +137,38 @@ class VodPlaySemanticsIT {
     }
 
     @Test
+    void seekAfterTheEndPlaysAgainFromThere() throws Exception {
+        int id = createStream();
+        client.setBufferLength(id, 60_000);
+        client.notify(id, "play", "sample");
+        collectUntilComplete(id, WAIT);
+        client.await(e -> e instanceof ClientEvent.CommandEvent c && "NetStream.Play.Stop".equals(c.code()), WAIT);
+        client.notify(id, "seek", 8000.0);
+        Played again = collectUntilComplete(id, WAIT);
+        assertThat(again.codes()).containsSubsequence("NetStream.Seek.Notify", "NetStream.Play.Start", "NetStream.Play.Complete");
+        List<ClientEvent.Media> video = again.frames().stream().filter(ClientEvent.Media::isVideo).toList();
+        assertThat(video.get(0).timestamp()).isEqualTo(8000);
+        assertThat(video.get(0).isKeyframe()).isTrue();
+        assertThat(video).hasSize(50);
+    }
+
+    @Test
+    void seekInsideTheSecondPlaylistItemUsesTheStreamTimeline() throws Exception {
+        int id = createStream();
+        client.setBufferLength(id, 1000);
+        client.notify(id, "play", "sample", 8000.0, -1.0, true);
+        client.notify(id, "play", "sample", 0.0, -1.0, false);
+        client.await(e -> e instanceof ClientEvent.Data d && d.name().equals("onPlayStatus"), WAIT); // Play.Switch
+        // The second item starts at 10000 on the stream's timeline (after 9960 + one frame); its 4 s
+        // keyframe is at 14000.
+        client.notify(id, "seek", 14500.0);
+        client.await(e -> e instanceof ClientEvent.CommandEvent c && "NetStream.Seek.Notify".equals(c.code()), WAIT);
+        ClientEvent.Media first = (ClientEvent.Media) client.await(e -> e instanceof ClientEvent.Media m && m.isFrame() && m.isVideo(), WAIT);
+        assertThat(first.isKeyframe()).isTrue();
+        assertThat(first.timestamp()).isEqualTo(14000);
+    }
+
+    @Test
     void lengthZeroSendsOneFrame() throws Exception {
         int id = createStream();
         client.notify(id, "play", "sample", 4000.0, 0.0);
