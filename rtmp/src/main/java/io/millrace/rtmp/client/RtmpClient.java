@@ -42,13 +42,17 @@ import java.util.function.Predicate;
 public final class RtmpClient implements AutoCloseable {
 
     /** How to connect. */
-    public record Options(boolean digestHandshake, int objectEncoding, String flashVer, Duration timeout) {
+    public record Options(boolean digestHandshake, int objectEncoding, String flashVer, String swfUrl,
+                          String pageUrl, Duration timeout) {
+        /** As Flash Player connects from a page: digest handshake, AMF3, swfUrl and pageUrl set. */
         public static Options flashPlayer() {
-            return new Options(true, 3, "WIN 32,0,0,465", Duration.ofSeconds(10));
+            return new Options(true, 3, "WIN 32,0,0,465", "http://player.example/player.swf",
+                    "http://player.example/watch.html", Duration.ofSeconds(10));
         }
 
+        /** As librtmp and ffmpeg connect: plain handshake, AMF0, empty swfUrl and pageUrl. */
         public static Options plain() {
-            return new Options(false, 0, "LNX 9,0,124,2", Duration.ofSeconds(10));
+            return new Options(false, 0, "LNX 9,0,124,2", "", "", Duration.ofSeconds(10));
         }
     }
 
@@ -110,9 +114,9 @@ public final class RtmpClient implements AutoCloseable {
     /** Sends connect for {@code app} (e.g. "vod" or "vod/inst") and returns its transaction id. */
     public double sendConnect(String app, String tcUrl) {
         AmfObject props = AmfObject.of(
-                "app", app, "flashVer", options.flashVer(), "swfUrl", "", "tcUrl", tcUrl, "fpad", false,
+                "app", app, "flashVer", options.flashVer(), "swfUrl", options.swfUrl(), "tcUrl", tcUrl, "fpad", false,
                 "capabilities", 239.0, "audioCodecs", 3575.0, "videoCodecs", 252.0, "videoFunction", 1.0,
-                "pageUrl", "", "objectEncoding", (double) options.objectEncoding());
+                "pageUrl", options.pageUrl(), "objectEncoding", (double) options.objectEncoding());
         // The connect command itself goes out as AMF0 (type 20) like Flash Player's; later commands use
         // the AMF3 envelope when objectEncoding is 3.
         double tid = send("connect", props);

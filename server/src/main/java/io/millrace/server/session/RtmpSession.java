@@ -62,6 +62,7 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
     private ConnectTarget target;
     private AmfEncoding encoding = AmfEncoding.AMF0;
     private String flashVer;
+    private AmfObject connectProperties = new AmfObject();
     private int nextStreamId = 1;
     private long connectedAtNanos;
     private ScheduledFuture<?> connectTimeout;
@@ -92,6 +93,11 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
     /** "ip:port" of the client. */
     public String remote() {
         return Addresses.describe(channel == null ? null : channel.remoteAddress());
+    }
+
+    /** The connect command's properties (app, flashVer, swfUrl, tcUrl, pageUrl, ...), as the client sent them. */
+    public AmfObject connectProperties() {
+        return connectProperties;
     }
 
     /** "client 1.2.3.4:5678 app=vod/_definst_", the prefix of every log line about this client. */
@@ -265,6 +271,7 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
         if (connectTimeout != null) {
             connectTimeout.cancel(false);
         }
+        connectProperties = connect.properties();
         target = ConnectTarget.parse(connect.app(), connect.tcUrl());
         flashVer = connect.flashVer();
         encoding = connect.objectEncoding() == 3 ? AmfEncoding.AMF3 : AmfEncoding.AMF0;

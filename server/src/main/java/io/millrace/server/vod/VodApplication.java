@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
 
 /**
- * FMS's vod service: plays recorded files from the media folder, answers getStreamLength and
- * checkBandwidth. Live streams are not published to this application, so play with start -1 (live
+ * FMS's vod service: plays recorded files from the media folder and answers its built-in calls,
+ * getStreamLength, getPageUrl, getReferrer and checkBandwidth. Live streams are not published to this application, so play with start -1 (live
  * only) waits, as FMS's did, for a publisher that does not come.
  */
 public final class VodApplication implements Application {
@@ -62,6 +62,16 @@ public final class VodApplication implements Application {
                 // Full native detection comes with the QoS work; until then FMS's no-detection answer.
                 session.reply(call.transactionId(), null);
                 session.callClient("onBWDone");
+                return true;
+            }
+            case "getPageUrl" -> {
+                // FMS's vod main.asc: the pageUrl the client sent with connect.
+                session.reply(call.transactionId(), session.connectProperties().getString("pageUrl"));
+                return true;
+            }
+            case "getReferrer" -> {
+                // ... and Client.referrer, the URL of the SWF (swfUrl).
+                session.reply(call.transactionId(), session.connectProperties().getString("swfUrl"));
                 return true;
             }
             case "_checkbw" -> {

@@ -160,6 +160,12 @@ class FlashPlayerSequenceIT {
         assertThat(error.code()).isEqualTo("NetConnection.Call.Failed");
         assertThat(error.info().getString("level")).isEqualTo("error");
         assertThat(error.info().getString("description")).contains("noSuchMethod");
+        double pageTid = client.send("getPageUrl", null);
+        ClientEvent.CommandEvent page = command(next());
+        assertThat(page.command().transactionId()).isEqualTo(pageTid);
+        assertThat(page.command().arg(0)).isEqualTo("http://player.example/watch.html");
+        client.send("getReferrer", null);
+        assertThat(command(next()).command().arg(0)).isEqualTo("http://player.example/player.swf");
         double lenTid = client.send("getStreamLength", null, "sample");
         ClientEvent.CommandEvent length = command(next());
         assertThat(length.name()).isEqualTo("_result");
