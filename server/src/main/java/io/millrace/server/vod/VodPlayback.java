@@ -111,8 +111,8 @@ final class VodPlayback implements Playback {
             channel.write(session.status(id, NetStreamStatus.PLAY_RESET, "Playing and resetting " + name + ".", name));
         }
         channel.write(session.status(id, NetStreamStatus.PLAY_START, "Started playing " + name + ".", name));
-        session.write(DataMessage.of("|RtmpSampleAccess", id, offset, sampleAccess, sampleAccess));
-        session.write(DataMessage.of("onStatus", id, offset, io.millrace.amf.AmfObject.of("code", NetStreamStatus.DATA_START.code())));
+        session.write(DataMessage.of("|RtmpSampleAccess", id, 0, sampleAccess, sampleAccess));
+        session.write(DataMessage.of("onStatus", id, 0, io.millrace.amf.AmfObject.of("code", NetStreamStatus.DATA_START.code())));
         long position = positionAt(requestedStart);
         if (length >= 0) {
             endTimestamp = Math.max(requestedStart, position) + length;
@@ -136,9 +136,14 @@ final class VodPlayback implements Playback {
         return ts;
     }
 
-    /** onMetaData, then the AVC and AAC sequence headers, stamped with the start position. */
+    /**
+     * onMetaData, then the AVC and AAC sequence headers. The headers carry the start position's
+     * timestamp; onMetaData carries 0, because ffmpeg's FLV reader (and so ffplay, VLC and rtmpdump's
+     * files read by them) takes script data as metadata only at timestamp 0 and turns it into a stray
+     * data packet anywhere else. Flash Player dispatches it at once either way.
+     */
     private void sendHeaders(long timestamp) {
-        session.write(new DataMessage("onMetaData", java.util.List.of(index.completeMetadata()), stream.id(), timestamp + offset));
+        session.write(new DataMessage("onMetaData", java.util.List.of(index.completeMetadata()), stream.id(), 0));
         sendConfigTag(index.videoSequenceHeaderOffset(), timestamp);
         sendConfigTag(index.audioSequenceHeaderOffset(), timestamp);
     }

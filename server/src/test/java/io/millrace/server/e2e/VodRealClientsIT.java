@@ -52,6 +52,47 @@ class VodRealClientsIT {
                 .isEqualTo(source.stream().map(p -> p.type() + "@" + p.dtsMs() + "/" + p.ptsMs()).toList());
     }
 
+    /**
+     * Media from 16 776 000 ms on: the stream crosses 0xFFFFFF ms (about 4.66 h) after one second, so
+     * every later chunk header carries the extended timestamp, on fmt-3 chunks too. ffmpeg and librtmp
+     * must read the same timestamps as the file holds.
+     */
+    @Test
+    void extendedTimestampsReachRealClientsIntact() throws Exception {
+        long shift = 16_776_000L;
+        Path late = server.media().resolve("late.flv");
+        try (io.millrace.media.flv.FlvReader in = new io.millrace.media.flv.FlvReader(server.media().resolve("sample.flv"));
+             io.millrace.media.flv.FlvWriter out = io.millrace.media.flv.FlvWriter.create(late, true, true)) {
+            io.netty.buffer.ByteBufAllocator alloc = io.netty.buffer.ByteBufAllocator.DEFAULT;
+            for (io.millrace.media.flv.FlvTag tag; (tag = in.next(alloc)) != null; ) {
+                try {
+                    out.writeTag(tag.type(), tag.isScript() ? 0 : tag.timestamp() + shift, tag.content());
+                } finally {
+                    tag.release();
+                }
+            }
+        }
+        List<Probe.Packet> expected = Probe.packets(late.toString());
+        assertThat(expected.get(expected.size() - 1).dtsMs()).isGreaterThan(0xFFFFFFL);
+
+        Path out = tmp.resolve("late-copy.flv");
+        RealClients.Result r = RealClients.run(120, RealClients.require("rtmpdump"),
+                "-r", server.url("vod/late"), "-o", out.toString());
+        assertRtmpdumpFinished(r, 99.0);
+        List<Probe.Packet> got = Probe.packets(out.toString());
+        assertThat(got.stream().map(p -> p.type() + "@" + p.dtsMs() + "/" + p.ptsMs()).toList())
+                .isEqualTo(expected.stream().map(p -> p.type() + "@" + p.dtsMs() + "/" + p.ptsMs()).toList());
+
+        // -copyts: keep the stream's own timestamps instead of rebasing them to zero.
+        RealClients.Result ff = RealClients.run(120, RealClients.require("ffmpeg"), "-hide_banner", "-nostats",
+                "-copyts", "-i", server.url("vod/late"), "-map", "0:v", "-map", "0:a", "-c", "copy", "-f", "framecrc", "-");
+        assertThat(ff.exitCode()).as("ffmpeg: %s", ff).isZero();
+        List<Long> ffVideoDts = ff.stdout().lines().filter(l -> l.startsWith("0,"))
+                .map(l -> Long.parseLong(l.split(",")[1].trim())).toList();
+        List<Long> fileVideoDts = expected.stream().filter(p -> p.type().equals("video")).map(Probe.Packet::dtsMs).toList();
+        assertThat(ffVideoDts).isEqualTo(fileVideoDts);
+    }
+
     @Test
     void rtmpdumpRangeStartsAtAKeyframeAndStopsAtTheEnd() throws Exception {
         Path out = tmp.resolve("range.flv");
