@@ -104,17 +104,10 @@ public final class ClientHandshakeHandler extends ByteToMessageDecoder {
                         HandshakeBytes.versionString(handshake.serverVersion()),
                         !event.digest() && !handshake.serverEchoedC1() ? " (S2 is not an echo of C1)" : "");
             }
-            ctx.fireUserEventTriggered(event);
-            if (!ctx.isRemoved()) {
-                // ByteToMessageDecoder passes what is left in its buffer to the next handler once decode() returns.
-                ctx.pipeline().remove(this);
-            }
+            HandshakeStages.complete(ctx, this, event);
         } catch (RtmpProtocolException e) {
             failed = true;
-            in.skipBytes(in.readableBytes());
-            LOG.debug("{} handshake failed: {}", ctx.channel(), e.getMessage());
-            ctx.fireExceptionCaught(e);
-            ctx.close();
+            HandshakeStages.fail(ctx, in, e, LOG);
         }
     }
 }

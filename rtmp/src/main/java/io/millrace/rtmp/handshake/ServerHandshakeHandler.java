@@ -65,17 +65,10 @@ public final class ServerHandshakeHandler extends ByteToMessageDecoder {
             if (LOG.isDebugEnabled()) {
                 LOG.debug("{} handshake complete: {}, C2 {}", ctx.channel(), event, form);
             }
-            ctx.fireUserEventTriggered(event);
-            if (!ctx.isRemoved()) {
-                // ByteToMessageDecoder passes what is left in its buffer to the next handler once decode() returns.
-                ctx.pipeline().remove(this);
-            }
+            HandshakeStages.complete(ctx, this, event);
         } catch (RtmpProtocolException e) {
             failed = true;
-            in.skipBytes(in.readableBytes());
-            LOG.debug("{} handshake failed: {}", ctx.channel(), e.getMessage());
-            ctx.fireExceptionCaught(e);
-            ctx.close();
+            HandshakeStages.fail(ctx, in, e, LOG);
         }
     }
 
