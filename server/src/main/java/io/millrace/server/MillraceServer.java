@@ -1,6 +1,6 @@
 package io.millrace.server;
 
-import io.millrace.media.flv.FlvIndexCache;
+import io.millrace.media.MediaIndexCache;
 import io.millrace.server.config.ServerConfig;
 import io.millrace.server.net.RtmpChannelInitializer;
 import io.millrace.server.session.Application;
@@ -53,7 +53,7 @@ public final class MillraceServer {
             LOG.warn("media folder {} does not exist: the vod application will find no files", config.mediaDir());
         }
         Files.createDirectories(config.dataDir());
-        FlvIndexCache indexCache = new FlvIndexCache(config.vod().indexCacheEntries());
+        MediaIndexCache indexCache = new MediaIndexCache(config.vod().indexCacheEntries());
         Map<String, Application> apps = new LinkedHashMap<>();
         config.applications().forEach((name, appConfig) -> {
             switch (appConfig.type()) {

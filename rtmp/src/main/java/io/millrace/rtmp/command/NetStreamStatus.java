@@ -13,6 +13,7 @@ public enum NetStreamStatus implements Status {
     PLAY_PUBLISH_NOTIFY("NetStream.Play.PublishNotify", StatusLevel.STATUS, "Publishing started."),
     PLAY_UNPUBLISH_NOTIFY("NetStream.Play.UnpublishNotify", StatusLevel.STATUS, "Publishing stopped."),
     PLAY_FILE_STRUCTURE_INVALID("NetStream.Play.FileStructureInvalid", StatusLevel.ERROR, "Invalid file structure."),
+    PLAY_NO_SUPPORTED_TRACK_FOUND("NetStream.Play.NoSupportedTrackFound", StatusLevel.ERROR, "No supported track found."),
     SEEK_NOTIFY("NetStream.Seek.Notify", StatusLevel.STATUS, "Seeking."),
     SEEK_FAILED("NetStream.Seek.Failed", StatusLevel.ERROR, "Seek failed."),
     PAUSE_NOTIFY("NetStream.Pause.Notify", StatusLevel.STATUS, "Pausing."),

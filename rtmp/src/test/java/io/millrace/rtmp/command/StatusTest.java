@@ -48,6 +48,7 @@ class StatusTest {
             "PLAY_PUBLISH_NOTIFY,         NetStream.Play.PublishNotify,       status",
             "PLAY_UNPUBLISH_NOTIFY,       NetStream.Play.UnpublishNotify,     status",
             "PLAY_FILE_STRUCTURE_INVALID, NetStream.Play.FileStructureInvalid, error",
+            "PLAY_NO_SUPPORTED_TRACK_FOUND, NetStream.Play.NoSupportedTrackFound, error",
             "SEEK_NOTIFY,                 NetStream.Seek.Notify,              status",
             "SEEK_FAILED,                 NetStream.Seek.Failed,              error",
             "PAUSE_NOTIFY,                NetStream.Pause.Notify,             status",
@@ -69,7 +70,7 @@ class StatusTest {
     void theTableAboveCoversEveryConstant() {
         // 10 NetConnection + 20 NetStream rows in codesAndLevelsMatchTheReference.
         assertThat(NetConnectionStatus.values()).hasSize(10);
-        assertThat(NetStreamStatus.values()).hasSize(20);
+        assertThat(NetStreamStatus.values()).hasSize(21);
     }
 
     @Test

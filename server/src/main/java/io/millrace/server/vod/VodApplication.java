@@ -1,7 +1,9 @@
 package io.millrace.server.vod;
 
-import io.millrace.media.flv.FlvIndex;
-import io.millrace.media.flv.FlvIndexCache;
+import io.millrace.media.MediaFormatException;
+import io.millrace.media.MediaIndex;
+import io.millrace.media.MediaIndexCache;
+import io.millrace.media.flv.FlvMediaIndex;
 import io.millrace.rtmp.command.NetCommand;
 import io.millrace.rtmp.command.NetStreamStatus;
 import io.millrace.rtmp.control.StreamBegin;
@@ -12,6 +14,7 @@ import io.millrace.server.session.RtmpSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.nio.file.Path;
 
 /**
@@ -25,9 +28,9 @@ public final class VodApplication implements Application {
     private final String name;
     private final VodNames names;
     private final ServerConfig.Vod config;
-    private final FlvIndexCache indexes;
+    private final MediaIndexCache indexes;
 
-    public VodApplication(String name, Path mediaDir, ServerConfig.Vod config, FlvIndexCache indexes) {
+    public VodApplication(String name, Path mediaDir, ServerConfig.Vod config, MediaIndexCache indexes) {
         this.name = name;
         this.names = new VodNames(mediaDir);
         this.config = config;
@@ -47,10 +50,10 @@ public final class VodApplication implements Application {
                 double seconds = 0;
                 if (n instanceof String streamName) {
                     VodNames.Resolution r = names.resolve(streamName);
-                    if (r.found()) {
+                    if (r.found() && loader(r.format()) != null) {
                         try {
-                            seconds = indexes.get(r.file()).durationMs() / 1000.0;
-                        } catch (Exception e) {
+                            seconds = indexes.get(r.file(), loader(r.format())).durationMs() / 1000.0;
+                        } catch (IOException | RuntimeException e) {
                             LOG.info("{}: getStreamLength({}): {}", session.describe(), streamName, e.getMessage());
                         }
                     }
@@ -116,29 +119,49 @@ public final class VodApplication implements Application {
             return;
         }
         if (!r.found()) {
-            if (!r.format().equals("flv")) {
-                LOG.info("play {} stream={}: format '{}' is not supported by this release", session.describe(), streamName, r.format());
-                session.channel().writeAndFlush(session.status(id, NetStreamStatus.PLAY_FAILED,
-                        "Failed to play " + streamName + ": the " + r.format() + ": format is not supported yet.", streamName));
-                return;
-            }
             LOG.info("play {} stream={}: not found", session.describe(), streamName);
             session.channel().writeAndFlush(session.status(id, NetStreamStatus.PLAY_STREAM_NOT_FOUND,
                     "Failed to play " + streamName + "; stream not found.", streamName));
             return;
         }
-        FlvIndex index;
+        MediaIndexCache.Loader loader = loader(r.format());
+        if (loader == null) {
+            LOG.info("play {} stream={}: {} files are not supported by this release", session.describe(), streamName, r.format());
+            session.channel().writeAndFlush(session.status(id, NetStreamStatus.PLAY_FAILED,
+                    "Failed to play " + streamName + ": " + r.format() + " files are not supported yet.", streamName));
+            return;
+        }
+        MediaIndex index;
         try {
-            index = indexes.get(r.file());
-        } catch (Exception e) {
-            LOG.info("play {} stream={}: unreadable file: {}", session.describe(), streamName, e.getMessage());
+            index = indexes.get(r.file(), loader);
+        } catch (MediaFormatException e) {
+            LOG.info("play {} stream={}: invalid file structure: {}", session.describe(), streamName, e.getMessage());
+            session.channel().writeAndFlush(session.status(id, NetStreamStatus.PLAY_FILE_STRUCTURE_INVALID,
+                    "Failed to play " + streamName + ": " + e.getMessage(), streamName));
+            return;
+        } catch (IOException | RuntimeException e) {
+            LOG.info("play {} stream={}: unreadable file: {}", session.describe(), streamName, e.toString());
             session.channel().writeAndFlush(session.status(id, NetStreamStatus.PLAY_FAILED,
                     "Failed to play " + streamName + ": " + e.getMessage(), streamName));
+            return;
+        }
+        if (index.unsupportedReason() != null) {
+            LOG.info("play {} stream={}: {}", session.describe(), streamName, index.unsupportedReason());
+            session.channel().writeAndFlush(session.status(id, NetStreamStatus.PLAY_NO_SUPPORTED_TRACK_FOUND,
+                    "Failed to play " + streamName + ": " + index.unsupportedReason(), streamName));
             return;
         }
         long startMs = start <= 0 ? 0 : (long) start;
         long length = play.len() < 0 ? -1 : (long) play.len();
         stream.startPlayback(new VodPlayback(session, stream, streamName, r.file(), index, startMs, length, reset,
                 false, config.bufferLeadMillis()));
+    }
+
+    /** How each format is indexed; null for a format this release does not play. */
+    static MediaIndexCache.Loader loader(VodNames.Format format) {
+        return switch (format) {
+            case FLV -> FlvMediaIndex::build;
+            case MP4, MP3 -> null;
+        };
     }
 }

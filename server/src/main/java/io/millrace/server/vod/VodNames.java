@@ -4,18 +4,31 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
- * Stream names of FMS's vod service to files: {@code sample} and {@code flv:sample} are
- * {@code sample.flv}; {@code sample.flv} works too; subfolders are allowed; a query ({@code ?token=...})
- * is not part of the name. A name that would leave the media folder ({@code ..}, an absolute path, or a
- * symbolic link pointing outside) is refused.
+ * Stream names of FMS's vod service to files.
+ * <ul>
+ *   <li>FLV: {@code sample}, {@code flv:sample} and {@code sample.flv} are {@code sample.flv};</li>
+ *   <li>MP4 family: {@code mp4:movie.mp4} (also .f4v, .m4v, .m4a, .mov, .3gp); {@code mp4:movie} without
+ *       an extension tries the name as given, then .mp4 and .f4v;</li>
+ *   <li>MP3: {@code mp3:song} or {@code mp3:song.mp3};</li>
+ *   <li>a plain name with an MP4-family or MP3 extension plays in that format too.</li>
+ * </ul>
+ * Subfolders are allowed; a query ({@code ?token=...}) is not part of the name. A name that would leave
+ * the media folder ({@code ..}, an absolute path, or a symbolic link pointing outside) is refused.
  */
 final class VodNames {
 
-    /** What a name resolved to. Exactly one of file, missing, refused is meaningful. */
-    record Resolution(Path file, String streamName, String format, String refusal) {
+    /** The container formats the vod application plays. */
+    enum Format { FLV, MP4, MP3 }
+
+    static final Set<String> MP4_EXTENSIONS = Set.of(".mp4", ".f4v", ".m4v", ".m4a", ".mov", ".3gp");
+
+    /** What a name resolved to: a file (found), a refusal, or neither (missing). */
+    record Resolution(Path file, String streamName, Format format, String refusal) {
         boolean found() {
             return file != null;
         }
@@ -43,21 +56,53 @@ final class VodNames {
         if (q >= 0) {
             name = name.substring(0, q);
         }
-        String format = "flv";
+        String prefix = null;
         int colon = name.indexOf(':');
         if (colon > 0 && colon < 5) {
-            format = name.substring(0, colon).toLowerCase(Locale.ROOT);
+            prefix = name.substring(0, colon).toLowerCase(Locale.ROOT);
             name = name.substring(colon + 1);
         }
-        if (!format.equals("flv")) {
-            return new Resolution(null, name, format, null);
-        }
         if (name.isEmpty()) {
-            return new Resolution(null, name, format, "empty stream name");
+            return new Resolution(null, name, Format.FLV, "empty stream name");
         }
-        if (!name.toLowerCase(Locale.ROOT).endsWith(".flv")) {
-            name = name + ".flv";
+        String lower = name.toLowerCase(Locale.ROOT);
+        Format format;
+        List<String> candidates;
+        if ("flv".equals(prefix)) {
+            format = Format.FLV;
+            candidates = List.of(lower.endsWith(".flv") ? name : name + ".flv");
+        } else if (prefix == null) {
+            if (MP4_EXTENSIONS.stream().anyMatch(lower::endsWith)) {
+                format = Format.MP4;
+                candidates = List.of(name);
+            } else if (lower.endsWith(".mp3")) {
+                format = Format.MP3;
+                candidates = List.of(name);
+            } else {
+                format = Format.FLV;
+                candidates = List.of(lower.endsWith(".flv") ? name : name + ".flv");
+            }
+        } else if (prefix.equals("mp4")) {
+            format = Format.MP4;
+            candidates = MP4_EXTENSIONS.stream().anyMatch(lower::endsWith) ? List.of(name)
+                    : List.of(name, name + ".mp4", name + ".f4v");
+        } else if (prefix.equals("mp3")) {
+            format = Format.MP3;
+            candidates = List.of(lower.endsWith(".mp3") ? name : name + ".mp3");
+        } else {
+            return new Resolution(null, name, Format.FLV, "the stream type '" + prefix + ":' is not supported");
         }
+        Resolution last = null;
+        for (String candidate : candidates) {
+            last = locate(candidate, format);
+            if (last.found() || last.refused()) {
+                return last;
+            }
+        }
+        return last;
+    }
+
+    private Resolution locate(String name, Format format) {
         String relative = name;
         while (relative.startsWith("/")) {
             relative = relative.substring(1); // FMS names like "/myVideo" are relative to the media folder

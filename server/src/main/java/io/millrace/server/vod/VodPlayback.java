@@ -1,8 +1,8 @@
 package io.millrace.server.vod;
 
-import io.millrace.media.flv.FlvIndex;
-import io.millrace.media.flv.FlvReader;
-import io.millrace.media.flv.FlvTag;
+import io.millrace.media.MediaFrame;
+import io.millrace.media.MediaIndex;
+import io.millrace.media.MediaReader;
 import io.millrace.rtmp.command.DataMessage;
 import io.millrace.rtmp.command.NetStreamStatus;
 import io.millrace.rtmp.control.StreamBegin;
@@ -23,7 +23,7 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Plays one FLV file on one NetStream, paced as FMS paces on-demand streams: the server runs ahead of
+ * Plays one media file (FLV, MP4 family or MP3, through its {@link MediaReader}) on one NetStream, paced as FMS paces on-demand streams: the server runs ahead of
  * real time by the client's buffer length plus {@code bufferLeadMillis}, and never writes while the
  * socket is not writable, so a slow reader is not sent more and memory per viewer stays bounded by the
  * channel's write-buffer high-water mark.
@@ -49,19 +49,22 @@ final class VodPlayback implements Playback {
     private final Channel channel;
     private final String name;
     private final Path file;
-    private final FlvIndex index;
+    private final MediaIndex index;
     private final long requestedStart;
     private final long length;
     private final boolean reset;
     private final boolean sampleAccess;
     private final long leadMillis;
 
-    private FlvReader reader;
-    private FlvTag pending;
+    private MediaReader reader;
+    private MediaFrame pending;
     private long bufferMillis;
     private long baseTimestamp;
     private long baseNanos;
     private final long offset;
+    /** Timestamp of the previous frame of the leading kind (video, else audio) and the gap to it. */
+    private long previousFrameTimestamp = -1;
+    private long frameDuration;
     private long endTimestamp = -1;
     private long lastTimestamp;
     private long bytesSent;
@@ -72,7 +75,7 @@ final class VodPlayback implements Playback {
     private boolean waitForKeyframe;
     private ScheduledFuture<?> timer;
 
-    VodPlayback(RtmpSession session, NetStream stream, String name, Path file, FlvIndex index,
+    VodPlayback(RtmpSession session, NetStream stream, String name, Path file, MediaIndex index,
                 long start, long length, boolean reset, boolean sampleAccess, long leadMillis) {
         this.session = session;
         this.stream = stream;
@@ -99,7 +102,7 @@ final class VodPlayback implements Playback {
     @Override
     public void start() {
         try {
-            reader = new FlvReader(file);
+            reader = index.openReader();
         } catch (IOException | RuntimeException e) {
             fail("Failed to open " + name + ": " + e.getMessage());
             return;
@@ -113,22 +116,25 @@ final class VodPlayback implements Playback {
         channel.write(session.status(id, NetStreamStatus.PLAY_START, "Started playing " + name + ".", name));
         session.write(DataMessage.of("|RtmpSampleAccess", id, 0, sampleAccess, sampleAccess));
         session.write(DataMessage.of("onStatus", id, 0, io.millrace.amf.AmfObject.of("code", NetStreamStatus.DATA_START.code())));
-        long position = positionAt(requestedStart);
-        if (length >= 0) {
-            endTimestamp = Math.max(requestedStart, position) + length;
+        try {
+            long position = positionAt(requestedStart);
+            if (length >= 0) {
+                endTimestamp = Math.max(requestedStart, position) + length;
+            }
+            sendHeaders(position);
+        } catch (IOException | RuntimeException e) {
+            fail("Failed to read " + name + ": " + e.getMessage());
+            return;
         }
-        sendHeaders(position);
         channel.flush();
         LOG.info("play {} stream={} start={} len={} file={}", session.describe(), name, requestedStart, length, file.getFileName());
         pump();
     }
 
     /** Positions the reader at the keyframe at or before {@code ms}; returns that keyframe's timestamp. */
-    private long positionAt(long ms) {
+    private long positionAt(long ms) throws IOException {
         releasePending();
-        long offset = index.keyframeOffsetAtOrBefore(ms);
-        long ts = index.keyframeTimeAtOrBefore(ms);
-        reader.seek(offset);
+        long ts = reader.seek(ms);
         baseTimestamp = ts;
         baseNanos = System.nanoTime();
         lastTimestamp = ts;
@@ -142,23 +148,10 @@ final class VodPlayback implements Playback {
      * files read by them) takes script data as metadata only at timestamp 0 and turns it into a stray
      * data packet anywhere else. Flash Player dispatches it at once either way.
      */
-    private void sendHeaders(long timestamp) {
-        session.write(new DataMessage("onMetaData", java.util.List.of(index.completeMetadata()), stream.id(), 0));
-        sendConfigTag(index.videoSequenceHeaderOffset(), timestamp);
-        sendConfigTag(index.audioSequenceHeaderOffset(), timestamp);
-    }
-
-    private void sendConfigTag(long tagOffset, long timestamp) {
-        if (tagOffset < 0) {
-            return;
-        }
-        try {
-            FlvTag tag = reader.readTagAt(tagOffset, channel.alloc());
-            if (tag != null) {
-                send(tag, timestamp);
-            }
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("{}: cannot read the sequence header of {} at {}: {}", session.describe(), name, tagOffset, e.getMessage());
+    private void sendHeaders(long timestamp) throws IOException {
+        session.write(new DataMessage("onMetaData", java.util.List.of(index.metadata()), stream.id(), 0));
+        for (MediaFrame config : reader.configFrames(channel.alloc())) {
+            send(config, timestamp);
         }
     }
 
@@ -170,7 +163,13 @@ final class VodPlayback implements Playback {
         cancelTimer();
         int id = stream.id();
         // The client seeks on the stream's timeline; a later playlist item's file starts at the offset.
-        long ts = positionAt(Math.max(0, ms - offset));
+        long ts;
+        try {
+            ts = positionAt(Math.max(0, ms - offset));
+        } catch (IOException | RuntimeException e) {
+            fail("Failed to seek in " + name + ": " + e.getMessage());
+            return;
+        }
         if (length >= 0) {
             endTimestamp = ts + length;
         }
@@ -179,7 +178,12 @@ final class VodPlayback implements Playback {
         channel.write(session.status(id, NetStreamStatus.SEEK_NOTIFY,
                 "Seeking " + ms + " (stream ID: " + id + ").", name));
         channel.write(session.status(id, NetStreamStatus.PLAY_START, "Started playing " + name + ".", name));
-        sendHeaders(ts);
+        try {
+            sendHeaders(ts);
+        } catch (IOException | RuntimeException e) {
+            fail("Failed to read " + name + ": " + e.getMessage());
+            return;
+        }
         channel.flush();
         LOG.debug("{}: seek {} to {} ms (keyframe at {} ms in the file)", session.describe(), name, ms, ts);
         if (!paused) {
@@ -265,7 +269,7 @@ final class VodPlayback implements Playback {
                     schedule(Math.min(ts - allowed, MAX_TIMER_MILLIS));
                     break;
                 }
-                FlvTag tag = pending;
+                MediaFrame tag = pending;
                 pending = null;
                 if (wanted(tag)) {
                     send(tag, ts);
@@ -290,35 +294,36 @@ final class VodPlayback implements Playback {
         channel.flush();
     }
 
-    /** Whether a tag read from the file goes to the client. */
-    private boolean wanted(FlvTag tag) {
-        long offset = tag.offset();
-        if (offset == index.metadataOffset() || offset == index.videoSequenceHeaderOffset()
-                || offset == index.audioSequenceHeaderOffset()) {
-            return false; // already sent at start or seek
-        }
-        if (tag.isAudio()) {
+    /** Whether a frame read from the file goes to the client (receiveAudio / receiveVideo). */
+    private boolean wanted(MediaFrame frame) {
+        if (frame.isAudio()) {
             return audio;
         }
-        if (tag.isVideo()) {
+        if (frame.isVideo()) {
             if (!video) {
                 return false;
             }
-            if (waitForKeyframe) {
-                if (!tag.isKeyframe()) {
+            if (waitForKeyframe && !frame.isConfig()) {
+                if (!frame.isKeyframe()) {
                     return false;
                 }
                 waitForKeyframe = false;
             }
             return true;
         }
-        return true; // other script data (cue points and the like) goes out at its time
+        return true; // script data (cue points and the like) goes out at its time
     }
 
-    private void send(FlvTag tag, long timestamp) {
+    private void send(MediaFrame tag, long timestamp) {
         int type = tag.type();
         int csid = ChunkStreams.forMessage(type, stream.id());
         bytesSent += tag.content().readableBytes();
+        if (!tag.isConfig() && (tag.isVideo() || (tag.isAudio() && !index.hasVideo()))) {
+            if (previousFrameTimestamp >= 0 && timestamp > previousFrameTimestamp) {
+                frameDuration = timestamp - previousFrameTimestamp;
+            }
+            previousFrameTimestamp = timestamp;
+        }
         RtmpMessage msg = new RtmpMessage(type, timestamp + offset, stream.id(), csid, tag.content().retain());
         tag.release();
         channel.write(msg);
@@ -328,7 +333,7 @@ final class VodPlayback implements Playback {
         channel.flush();
         close();
         // The next item continues one frame after this one's last timestamp.
-        long frame = index.hasVideo() && index.frameRate() > 0 ? Math.round(1000 / index.frameRate()) : 0;
+        long frame = Math.max(0, frameDuration);
         stream.playbackCompleted(this, lastTimestamp + offset, lastTimestamp + offset + frame, bytesSent);
     }
 

@@ -63,8 +63,25 @@ class VodNamesTest {
     }
 
     @Test
-    void otherFormatsAreRecognised() {
-        assertThat(names.resolve("mp4:movie.mp4").format()).isEqualTo("mp4");
-        assertThat(names.resolve("mp3:song").format()).isEqualTo("mp3");
+    void mp4AndMp3NamesAsFmsVodService() throws Exception {
+        for (String f : new String[]{"movie.mp4", "clip.f4v", "a.m4v", "song.m4a", "q.mov", "phone.3gp", "track.mp3", "noext"}) {
+            Files.write(media.resolve(f), new byte[]{1});
+        }
+        assertThat(names.resolve("mp4:movie.mp4").file()).isEqualTo(media.resolve("movie.mp4").toRealPath());
+        assertThat(names.resolve("mp4:movie.mp4").format()).isEqualTo(VodNames.Format.MP4);
+        assertThat(names.resolve("mp4:movie").file()).isEqualTo(media.resolve("movie.mp4").toRealPath());
+        assertThat(names.resolve("mp4:clip").file()).isEqualTo(media.resolve("clip.f4v").toRealPath());
+        assertThat(names.resolve("mp4:noext").file()).isEqualTo(media.resolve("noext").toRealPath());
+        for (String f : new String[]{"clip.f4v", "a.m4v", "song.m4a", "q.mov", "phone.3gp"}) {
+            assertThat(names.resolve("mp4:" + f).found()).as(f).isTrue();
+            assertThat(names.resolve(f).format()).as("plain " + f).isEqualTo(VodNames.Format.MP4);
+            assertThat(names.resolve(f).found()).as("plain " + f).isTrue();
+        }
+        assertThat(names.resolve("mp3:track").file()).isEqualTo(media.resolve("track.mp3").toRealPath());
+        assertThat(names.resolve("mp3:track.mp3").format()).isEqualTo(VodNames.Format.MP3);
+        assertThat(names.resolve("track.mp3").format()).isEqualTo(VodNames.Format.MP3);
+        assertThat(names.resolve("mp4:../secret").refused()).isTrue();
+        assertThat(names.resolve("raw:thing").refused()).isTrue();
+        assertThat(names.resolve("mp4:missing.mp4").found()).isFalse();
     }
 }

@@ -1,6 +1,4 @@
-package io.millrace.media.flv;
-
-import io.millrace.media.MediaFormatException;
+package io.millrace.media;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,24 +12,31 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Caches {@link FlvIndex}es by real path, checked against the file's size and modification time on
- * every request: a file that changed is indexed again. Holds at most a fixed number of indexes and
- * drops the least recently used. Thread-safe; concurrent requests for the same unchanged file share
- * one indexing run.
+ * Caches {@link MediaIndex}es of any format by real path, checked against the file's size and
+ * modification time on every request: a file that changed is indexed again. Holds at most a fixed
+ * number of indexes and drops the least recently used. Thread-safe; concurrent requests for the same
+ * unchanged file share one indexing run.
  */
-public final class FlvIndexCache {
+public final class MediaIndexCache {
+
+    /** Builds the index of one file (e.g. {@code FlvMediaIndex::build}). */
+    @FunctionalInterface
+    public interface Loader {
+        MediaIndex load(Path realPath) throws IOException;
+    }
+
     /** Default capacity. */
     public static final int DEFAULT_MAX_ENTRIES = 256;
 
     private final int maxEntries;
-    private final Map<Path, FlvIndex> entries;
-    private final ConcurrentHashMap<Path, CompletableFuture<FlvIndex>> building = new ConcurrentHashMap<>();
+    private final Map<Path, MediaIndex> entries;
+    private final ConcurrentHashMap<Path, CompletableFuture<MediaIndex>> building = new ConcurrentHashMap<>();
 
-    public FlvIndexCache() {
+    public MediaIndexCache() {
         this(DEFAULT_MAX_ENTRIES);
     }
 
-    public FlvIndexCache(int maxEntries) {
+    public MediaIndexCache(int maxEntries) {
         if (maxEntries < 1) {
             throw new IllegalArgumentException("maxEntries " + maxEntries);
         }
@@ -40,8 +45,8 @@ public final class FlvIndexCache {
             private static final long serialVersionUID = 1L;
 
             @Override
-            protected boolean removeEldestEntry(Map.Entry<Path, FlvIndex> eldest) {
-                return size() > FlvIndexCache.this.maxEntries;
+            protected boolean removeEldestEntry(Map.Entry<Path, MediaIndex> eldest) {
+                return size() > MediaIndexCache.this.maxEntries;
             }
         };
     }
@@ -50,37 +55,38 @@ public final class FlvIndexCache {
      * The index of {@code file}, from the cache when the file's size and modification time are
      * those it was indexed with, else freshly built (and cached).
      *
+     * @param loader builds the index when it is not cached (the same file always comes with the same loader)
      * @throws java.nio.file.NoSuchFileException if the file does not exist
-     * @throws MediaFormatException if it is not an FLV file
+     * @throws MediaFormatException if the file's structure is broken
      */
-    public FlvIndex get(Path file) throws IOException {
+    public MediaIndex get(Path file, Loader loader) throws IOException {
         Path real = file.toRealPath();
         BasicFileAttributes attrs = Files.readAttributes(real, BasicFileAttributes.class);
         long size = attrs.size();
         long mtime = attrs.lastModifiedTime().toMillis();
-        FlvIndex cached;
+        MediaIndex cached;
         synchronized (entries) {
             cached = entries.get(real);
         }
         if (isCurrent(cached, size, mtime)) {
             return cached;
         }
-        CompletableFuture<FlvIndex> mine = new CompletableFuture<>();
-        CompletableFuture<FlvIndex> running = building.putIfAbsent(real, mine);
+        CompletableFuture<MediaIndex> mine = new CompletableFuture<>();
+        CompletableFuture<MediaIndex> running = building.putIfAbsent(real, mine);
         if (running != null) {
-            FlvIndex shared = await(running);
+            MediaIndex shared = await(running);
             if (isCurrent(shared, size, mtime)) {
                 return shared;
             }
             // That run saw an older version of the file: index it ourselves.
-            return buildAndStore(real, null);
+            return buildAndStore(real, null, loader);
         }
-        return buildAndStore(real, mine);
+        return buildAndStore(real, mine, loader);
     }
 
-    private FlvIndex buildAndStore(Path real, CompletableFuture<FlvIndex> future) throws IOException {
+    private MediaIndex buildAndStore(Path real, CompletableFuture<MediaIndex> future, Loader loader) throws IOException {
         try {
-            FlvIndex index = FlvIndex.build(real);
+            MediaIndex index = loader.load(real);
             synchronized (entries) {
                 entries.put(real, index);
             }
@@ -100,7 +106,7 @@ public final class FlvIndexCache {
         }
     }
 
-    private static FlvIndex await(CompletableFuture<FlvIndex> future) throws IOException {
+    private static MediaIndex await(CompletableFuture<MediaIndex> future) throws IOException {
         try {
             return future.join();
         } catch (CompletionException e) {
@@ -121,7 +127,7 @@ public final class FlvIndexCache {
         }
     }
 
-    private static boolean isCurrent(FlvIndex index, long size, long mtime) {
+    private static boolean isCurrent(MediaIndex index, long size, long mtime) {
         return index != null && index.fileSize() == size && index.lastModifiedMillis() == mtime;
     }
 

@@ -1,5 +1,8 @@
 package io.millrace.media.flv;
 
+import io.millrace.media.MediaIndex;
+import io.millrace.media.MediaIndexCache;
+
 import io.millrace.media.MediaFormatException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,7 +21,7 @@ import java.util.concurrent.Future;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class FlvIndexCacheTest {
+class MediaIndexCacheTest {
     @TempDir
     Path dir;
 
@@ -29,32 +32,32 @@ class FlvIndexCacheTest {
     @Test
     void returnsTheCachedIndexUntilTheFileChanges() throws Exception {
         Path file = copyOfSample("a.flv");
-        FlvIndexCache cache = new FlvIndexCache();
-        FlvIndex first = cache.get(file);
-        assertThat(cache.get(file)).isSameAs(first);
-        assertThat(cache.get(dir.resolve("./a.flv"))).as("same real path").isSameAs(first);
-        assertThat(first.keyframeCount()).isEqualTo(5);
+        MediaIndexCache cache = new MediaIndexCache();
+        MediaIndex first = cache.get(file, FlvMediaIndex::build);
+        assertThat(cache.get(file, FlvMediaIndex::build)).isSameAs(first);
+        assertThat(cache.get(dir.resolve("./a.flv"), FlvMediaIndex::build)).as("same real path").isSameAs(first);
+        assertThat(flv(first).keyframeCount()).isEqualTo(5);
 
         // rewrite the file with different content and a new modification time
         FileTime before = Files.getLastModifiedTime(file);
         FlvTestFiles.rewriteSample(file, null, t -> t.isAudio() || t.timestamp() < 5000);
         Files.setLastModifiedTime(file, FileTime.fromMillis(before.toMillis() + 10_000));
-        FlvIndex second = cache.get(file);
+        MediaIndex second = cache.get(file, FlvMediaIndex::build);
         assertThat(second).isNotSameAs(first);
-        assertThat(second.keyframeCount()).isEqualTo(3);
-        assertThat(second.metadataOffset()).isEqualTo(-1);
-        assertThat(cache.get(file)).isSameAs(second);
+        assertThat(flv(second).keyframeCount()).isEqualTo(3);
+        assertThat(flv(second).metadataOffset()).isEqualTo(-1);
+        assertThat(cache.get(file, FlvMediaIndex::build)).isSameAs(second);
         assertThat(cache.size()).isEqualTo(1);
 
         // same size, only the modification time changes: indexed again
         Files.setLastModifiedTime(file, FileTime.fromMillis(before.toMillis() + 20_000));
-        FlvIndex third = cache.get(file);
+        MediaIndex third = cache.get(file, FlvMediaIndex::build);
         assertThat(third).isNotSameAs(second);
         assertThat(third.lastModifiedMillis()).isEqualTo(before.toMillis() + 20_000);
 
         cache.invalidate(file);
         assertThat(cache.size()).isZero();
-        assertThat(cache.get(file)).isNotSameAs(third);
+        assertThat(cache.get(file, FlvMediaIndex::build)).isNotSameAs(third);
     }
 
     @Test
@@ -62,14 +65,14 @@ class FlvIndexCacheTest {
         Path a = copyOfSample("a.flv");
         Path b = copyOfSample("b.flv");
         Path c = copyOfSample("c.flv");
-        FlvIndexCache cache = new FlvIndexCache(2);
-        FlvIndex ia = cache.get(a);
-        FlvIndex ib = cache.get(b);
-        assertThat(cache.get(a)).isSameAs(ia); // a is now more recent than b
-        cache.get(c);
+        MediaIndexCache cache = new MediaIndexCache(2);
+        MediaIndex ia = cache.get(a, FlvMediaIndex::build);
+        MediaIndex ib = cache.get(b, FlvMediaIndex::build);
+        assertThat(cache.get(a, FlvMediaIndex::build)).isSameAs(ia); // a is now more recent than b
+        cache.get(c, FlvMediaIndex::build);
         assertThat(cache.size()).isEqualTo(2);
-        assertThat(cache.get(a)).isSameAs(ia);
-        assertThat(cache.get(b)).isNotSameAs(ib);
+        assertThat(cache.get(a, FlvMediaIndex::build)).isSameAs(ia);
+        assertThat(cache.get(b, FlvMediaIndex::build)).isNotSameAs(ib);
         cache.clear();
         assertThat(cache.size()).isZero();
     }
@@ -77,17 +80,17 @@ class FlvIndexCacheTest {
     @Test
     void concurrentRequestsGetOneIndex() throws Exception {
         Path file = copyOfSample("shared.flv");
-        FlvIndexCache cache = new FlvIndexCache();
+        MediaIndexCache cache = new MediaIndexCache();
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
-            List<Future<FlvIndex>> results = new ArrayList<>();
+            List<Future<MediaIndex>> results = new ArrayList<>();
             for (int i = 0; i < 32; i++) {
-                results.add(pool.submit(() -> cache.get(file)));
+                results.add(pool.submit(() -> cache.get(file, FlvMediaIndex::build)));
             }
-            FlvIndex expected = cache.get(file);
-            for (Future<FlvIndex> f : results) {
-                FlvIndex got = f.get();
-                assertThat(got.keyframeOffsets()).containsExactly(expected.keyframeOffsets());
+            MediaIndex expected = cache.get(file, FlvMediaIndex::build);
+            for (Future<MediaIndex> f : results) {
+                MediaIndex got = f.get();
+                assertThat(flv(got).keyframeOffsets()).containsExactly(flv(expected).keyframeOffsets());
             }
             assertThat(cache.size()).isEqualTo(1);
         } finally {
@@ -97,10 +100,14 @@ class FlvIndexCacheTest {
 
     @Test
     void errorsPassThrough() throws Exception {
-        FlvIndexCache cache = new FlvIndexCache();
-        assertThatThrownBy(() -> cache.get(dir.resolve("missing.flv"))).isInstanceOf(NoSuchFileException.class);
+        MediaIndexCache cache = new MediaIndexCache();
+        assertThatThrownBy(() -> cache.get(dir.resolve("missing.flv"), FlvMediaIndex::build)).isInstanceOf(NoSuchFileException.class);
         Path text = Files.writeString(dir.resolve("notes.flv"), "this is not a video file");
-        assertThatThrownBy(() -> cache.get(text)).isInstanceOf(MediaFormatException.class);
+        assertThatThrownBy(() -> cache.get(text, FlvMediaIndex::build)).isInstanceOf(MediaFormatException.class);
         assertThat(cache.size()).isZero();
+    }
+
+    private static FlvIndex flv(MediaIndex index) {
+        return ((FlvMediaIndex) index).flvIndex();
     }
 }
