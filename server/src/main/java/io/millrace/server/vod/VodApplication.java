@@ -4,6 +4,8 @@ import io.millrace.media.MediaFormatException;
 import io.millrace.media.MediaIndex;
 import io.millrace.media.MediaIndexCache;
 import io.millrace.media.flv.FlvMediaIndex;
+import io.millrace.media.mp3.Mp3Index;
+import io.millrace.media.mp4.Mp4Index;
 import io.millrace.rtmp.command.NetCommand;
 import io.millrace.rtmp.command.NetStreamStatus;
 import io.millrace.rtmp.control.StreamBegin;
@@ -157,11 +159,12 @@ public final class VodApplication implements Application {
                 false, config.bufferLeadMillis()));
     }
 
-    /** How each format is indexed; null for a format this release does not play. */
+    /** How each format is indexed (null would mean a format this release does not play). */
     static MediaIndexCache.Loader loader(VodNames.Format format) {
         return switch (format) {
             case FLV -> FlvMediaIndex::build;
-            case MP4, MP3 -> null;
+            case MP4 -> Mp4Index::build;
+            case MP3 -> Mp3Index::build;
         };
     }
 }

@@ -10,8 +10,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** What ffprobe reports about a file or URL: its packets and its streams. */
 public final class Probe {
 
-    /** One packet: codec type, timestamps in ms (dts, pts), and whether it is a keyframe. */
-    public record Packet(String type, long dtsMs, long ptsMs, boolean key) {
+    /** One packet: codec type, timestamps in ms (dts, pts), whether it is a keyframe, its size in bytes. */
+    public record Packet(String type, long dtsMs, long ptsMs, boolean key, int size) {
+        public Packet(String type, long dtsMs, long ptsMs, boolean key) {
+            this(type, dtsMs, ptsMs, key, -1);
+        }
+
     }
 
     private Probe() {
@@ -20,15 +24,16 @@ public final class Probe {
     /** Every packet, in file order. */
     public static List<Packet> packets(String input) throws Exception {
         RealClients.Result r = RealClients.run(120, RealClients.require("ffprobe"), "-v", "error",
-                "-show_entries", "packet=codec_type,dts_time,pts_time,flags", "-of", "csv=p=0", input);
+                "-show_entries", "packet=codec_type,dts_time,pts_time,size,flags", "-of", "csv=p=0", input);
         assertThat(r.exitCode()).as("ffprobe packets of %s: %s", input, r).isZero();
         List<Packet> out = new ArrayList<>();
         for (String line : r.stdout().split("\n")) {
+            // ffprobe's own field order: codec_type, pts_time, dts_time, size, flags
             String[] f = line.trim().split(",");
-            if (f.length < 4) {
+            if (f.length < 5) {
                 continue;
             }
-            out.add(new Packet(f[0], millis(f[2]), millis(f[1]), f[3].contains("K")));
+            out.add(new Packet(f[0], millis(f[2]), millis(f[1]), f[4].contains("K"), Integer.parseInt(f[3])));
         }
         return out;
     }
