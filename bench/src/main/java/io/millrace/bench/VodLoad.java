@@ -46,6 +46,11 @@ import java.util.stream.Stream;
  * ({@code --host/--port}). Only loopback addresses are accepted. The whole run is bounded by
  * {@code --timeout-seconds}: whatever has not finished by then counts as failed and the runner stops.
  *
+ * <p>With {@code --window-seconds} the runner measures a fixed span of wall time instead of rounds
+ * ({@link VodLoadWindow}): players play over and over and the report gives payload delivered and server CPU
+ * per delivered Gbit over the window, which compares servers that pace differently
+ * ({@code bench/scripts/vod-vs-nginx.sh} uses it against nginx-rtmp).
+ *
  * <p>Known limitation: {@link RtmpClient} starts one event-loop thread per client, so N players mean N
  * client I/O threads plus N player threads in this JVM, which on a small machine competes with the
  * server for the same cores.
@@ -65,11 +70,15 @@ public final class VodLoad {
         boolean externalServer;
         String host = "127.0.0.1";
         int port = -1;
-        long serverPid = -1;
+        List<Long> serverPids = new ArrayList<>();
         String app = "vod";
         String stream = "sample";
         long bufferMillis = 36_000_000L;
         int timeoutSeconds = 110;
+        boolean timeoutGiven;
+        int windowSeconds;
+        int leadInSeconds = 10;
+        int sliceSeconds = 5;
         int probeSeconds = 4;
         long probeBufferMillis = 1000;
         List<String> serverJvmArgs = new ArrayList<>();
@@ -104,11 +113,21 @@ public final class VodLoad {
                             case "--warmup-rounds" -> o.warmupRounds = nonNegative(a, v);
                             case "--host" -> o.host = v;
                             case "--port" -> o.port = positive(a, v);
-                            case "--server-pid" -> o.serverPid = Long.parseLong(v);
+                            case "--server-pid" -> {
+                                for (String pid : v.split(",")) {
+                                    o.serverPids.add(Long.parseLong(pid.trim()));
+                                }
+                            }
                             case "--app" -> o.app = v;
                             case "--stream" -> o.stream = v;
                             case "--buffer-ms" -> o.bufferMillis = Long.parseLong(v);
-                            case "--timeout-seconds" -> o.timeoutSeconds = positive(a, v);
+                            case "--timeout-seconds" -> {
+                                o.timeoutSeconds = positive(a, v);
+                                o.timeoutGiven = true;
+                            }
+                            case "--window-seconds" -> o.windowSeconds = positive(a, v);
+                            case "--lead-in-seconds" -> o.leadInSeconds = nonNegative(a, v);
+                            case "--slice-seconds" -> o.sliceSeconds = positive(a, v);
                             case "--probe-seconds" -> o.probeSeconds = nonNegative(a, v);
                             case "--probe-buffer-ms" -> o.probeBufferMillis = Long.parseLong(v);
                             case "--server-jvm-arg" -> o.serverJvmArgs.add(v);
@@ -120,6 +139,12 @@ public final class VodLoad {
             }
             if (o.port > 0 && o.externalServer) {
                 throw new IllegalArgumentException("--port (an already running server) and --external-server exclude each other");
+            }
+            if (o.windowSeconds > 0 && o.sliceSeconds > o.windowSeconds) {
+                throw new IllegalArgumentException("--slice-seconds must not exceed --window-seconds");
+            }
+            if (o.windowSeconds > 0 && !o.timeoutGiven) {
+                o.timeoutSeconds = o.leadInSeconds + o.windowSeconds + 60;
             }
             return o;
         }
@@ -144,7 +169,7 @@ public final class VodLoad {
             out.println("""
                     usage: java -cp bench/target/benchmarks.jar io.millrace.bench.VodLoad [options]
 
-                    N RTMP players play vod/sample at once; reports delivery, latency to first media,
+                    N RTMP players play vod/sample (or --stream) at once; reports delivery, latency to first media,
                     server CPU time and heap. Only loopback addresses are used.
 
                       --players N           players per round (default 200)
@@ -154,17 +179,27 @@ public final class VodLoad {
                                             io.millrace.server.Main); CPU from /proc/<pid>/stat, heap via JMX
                       --server-jvm-arg ARG  a JVM option for that server (repeatable), e.g. -Xmx512m
                       --host H --port P     use a server that is already running (loopback only)
-                      --server-pid PID      ... and read its CPU time from /proc/PID/stat
+                      --server-pid PID[,PID...]  ... and read its CPU time from /proc/PID/stat (summed over
+                                            the PIDs, e.g. an nginx master and its workers)
                       --app NAME            application (default vod)
-                      --stream NAME         stream to play (default sample)
+                      --stream NAME         stream to play (default sample), e.g. mp4:test.mp4; a server this
+                                            runner starts gets the --sample file under that name
                       --buffer-ms MS        SetBufferLength sent before play (default 36000000, as rtmpdump)
                       --probe-seconds S     after the rounds, one real-time-paced round (SetBufferLength
                                             --probe-buffer-ms, default 1000) in which, S seconds into play
                                             (default 4), the server's heap is measured after a forced GC;
                                             0 skips it
-                      --timeout-seconds T   bound on the whole run (default 110)
-                      --sample FILE         the FLV to serve (default: applications/vod/media/sample.flv
+                      --timeout-seconds T   bound on the whole run (default 110; with --window-seconds,
+                                            lead-in + window + 60)
+                      --sample FILE         the file to serve (default: applications/vod/media/sample.flv
                                             found from the working directory)
+
+                    Fixed-window mode (instead of rounds; for servers that pace differently):
+                      --window-seconds S    the players play the stream over and over (a new connection
+                                            per play) and the runner reports payload delivered and
+                                            server CPU over S seconds of wall time: CPU s per Gbit
+                      --lead-in-seconds L   ... after L seconds of the same load, not measured (default 10)
+                      --slice-seconds D     ... read every D seconds, for the spread (default 5)
                     """);
         }
     }
@@ -234,6 +269,9 @@ public final class VodLoad {
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(o.timeoutSeconds);
         try (Target target = Target.start(o, deadline)) {
+            if (o.windowSeconds > 0) {
+                return new VodLoadWindow(o, target, deadline).run();
+            }
             return new VodLoad(o, target, deadline).run();
         }
     }
@@ -599,16 +637,21 @@ public final class VodLoad {
 
     /** "mean ± sample standard deviation" of the values (just the value for one). */
     static String meanSd(double[] v, String format) {
+        return meanSd(v, format, "rounds");
+    }
+
+    /** The same, naming what the values are of ("rounds", "slices"). */
+    static String meanSd(double[] v, String format, String of) {
         if (v.length == 0) {
             return "n/a";
         }
         double mean = Arrays.stream(v).average().orElse(Double.NaN);
         if (v.length == 1) {
-            return String.format(Locale.ROOT, format, mean) + " (1 round, no error bar)";
+            return String.format(Locale.ROOT, format, mean) + " (1 of the " + of + ", no error bar)";
         }
         double ss = Arrays.stream(v).map(x -> (x - mean) * (x - mean)).sum();
         double sd = Math.sqrt(ss / (v.length - 1));
-        return String.format(Locale.ROOT, format + " ± " + format + " (mean ± sd of %d rounds; min " + format + ", max " + format + ")",
+        return String.format(Locale.ROOT, format + " ± " + format + " (mean ± sd of %d " + of + "; min " + format + ", max " + format + ")",
                 mean, sd, v.length, Arrays.stream(v).min().orElse(0), Arrays.stream(v).max().orElse(0));
     }
 
@@ -709,7 +752,7 @@ public final class VodLoad {
             Path root = Files.createTempDirectory("millrace-vodload");
             Path media = Files.createDirectories(root.resolve("media"));
             Path data = Files.createDirectories(root.resolve("data"));
-            Files.copy(sample, media.resolve(o.stream + ".flv"), StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(sample, media.resolve(fileNameOf(o.stream)), StandardCopyOption.REPLACE_EXISTING);
             try {
                 return o.externalServer ? ExternalServer.start(o, root, media, data, deadline)
                         : InProcessServer.start(root, media, data);
@@ -717,6 +760,19 @@ public final class VodLoad {
                 deleteTree(root);
                 throw e;
             }
+        }
+
+        /**
+         * The file a stream name plays in the media folder: the name without its format prefix
+         * ({@code mp4:test.mp4} is {@code test.mp4}), with {@code .flv} added when it has no extension.
+         */
+        static String fileNameOf(String stream) {
+            String name = stream;
+            int colon = name.indexOf(':');
+            if (colon > 0 && colon < 5) {
+                name = name.substring(colon + 1);
+            }
+            return name.lastIndexOf('.') > name.lastIndexOf('/') ? name : name + ".flv";
         }
 
         abstract CpuSnapshot cpu();
@@ -938,29 +994,71 @@ public final class VodLoad {
 
     /** A server someone else started: only its address is known (and, with --server-pid, its CPU time). */
     static final class ExistingServer extends Target {
-        private final long pid;
+        private final List<Long> pids;
         private final long ticks;
 
         ExistingServer(Options o) {
             super(o.host, o.port, "already running server at " + o.host + ":" + o.port
-                    + (o.serverPid > 0 ? " (pid " + o.serverPid + ")" : ""), "server at " + o.host + ":" + o.port, false);
-            this.pid = o.serverPid;
+                    + (o.serverPids.isEmpty() ? "" : " (pid " + pidList(o.serverPids) + ")"), "server at " + o.host + ":" + o.port, false);
+            this.pids = List.copyOf(o.serverPids);
             this.ticks = ExternalServer.clockTicks();
-            if (pid > 0) {
-                cpuNote = " (/proc/" + pid + "/stat utime+stime)";
+            if (!pids.isEmpty()) {
+                cpuNote = " (/proc/PID/stat utime+stime" + (pids.size() > 1 ? ", summed over pids " + pidList(pids) : "") + ")";
             }
             heapNote = " (not measured for a server this runner did not start)";
         }
 
+        private static String pidList(List<Long> pids) {
+            return String.join(",", pids.stream().map(String::valueOf).toList());
+        }
+
         @Override
         CpuSnapshot cpu() {
-            return new CpuSnapshot(pid > 0 ? procCpuNanos(pid, ticks) : -1, -1, selfCpu(), -1, -1);
+            long sum = pids.isEmpty() ? -1 : 0;
+            for (long pid : pids) {
+                long c = procCpuNanos(pid, ticks);
+                if (c < 0) {
+                    sum = -1;
+                    break;
+                }
+                sum += c;
+            }
+            return new CpuSnapshot(sum, -1, selfCpu(), -1, -1);
         }
 
         @Override
         long heapAfterGc() {
             return -1;
         }
+    }
+
+    /**
+     * connect to {@code app}, createStream and SetBufferLength on an open client, as {@link Player} does;
+     * returns the stream id. Used by the fixed-window mode.
+     */
+    static int setUp(RtmpClient c, String host, int port, String app, long bufferMillis, Duration wait) throws Exception {
+        double tid = c.sendConnect(app, "rtmp://" + host + ":" + port + "/" + app);
+        ClientEvent.CommandEvent connected = reply(c, tid, wait);
+        if (!"NetConnection.Connect.Success".equals(connected.code())) {
+            throw new IllegalStateException("connect: " + connected.command().name() + " " + connected.code());
+        }
+        double csTid = c.send("createStream", null);
+        ClientEvent.CommandEvent created = reply(c, csTid, wait);
+        if (!"_result".equals(created.name()) || !(created.command().arg(0) instanceof Number id)) {
+            throw new IllegalStateException("createStream: " + created.command());
+        }
+        int streamId = id.intValue();
+        c.setBufferLength(streamId, bufferMillis);
+        return streamId;
+    }
+
+    private static ClientEvent.CommandEvent reply(RtmpClient c, double tid, Duration wait) throws Exception {
+        ClientEvent e = c.await(x -> x instanceof ClientEvent.CommandEvent ce && ce.command().transactionId() == tid
+                || x instanceof ClientEvent.Closed || x instanceof ClientEvent.Error, wait);
+        if (e instanceof ClientEvent.CommandEvent ce) {
+            return ce;
+        }
+        throw new IllegalStateException("connection lost during setup: " + e);
     }
 
     /** utime + stime of a process from /proc/PID/stat, in ns (-1 if unreadable). */

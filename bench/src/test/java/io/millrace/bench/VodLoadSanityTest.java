@@ -15,10 +15,26 @@ class VodLoadSanityTest {
     }
 
     @Test
+    void fixedWindowModeDeliversAgainstAnInProcessServer() throws Exception {
+        int code = VodLoad.run(new String[] {
+                "--players", "3", "--window-seconds", "2", "--lead-in-seconds", "1", "--slice-seconds", "1", "--timeout-seconds", "60"});
+        assertThat(code).isZero();
+    }
+
+    @Test
+    void streamNamesMapToFileNames() {
+        assertThat(VodLoad.Target.fileNameOf("sample")).isEqualTo("sample.flv");
+        assertThat(VodLoad.Target.fileNameOf("mp4:test.mp4")).isEqualTo("test.mp4");
+        assertThat(VodLoad.Target.fileNameOf("flv:clip")).isEqualTo("clip.flv");
+        assertThat(VodLoad.Target.fileNameOf("test.flv")).isEqualTo("test.flv");
+    }
+
+    @Test
     void refusesNonLoopbackTargetsAndBadOptions() throws Exception {
         assertThat(VodLoad.run(new String[] {"--host", "192.0.2.1", "--port", "1935"})).isEqualTo(2);
         assertThat(VodLoad.run(new String[] {"--players", "0"})).isEqualTo(2);
         assertThat(VodLoad.run(new String[] {"--no-such-option"})).isEqualTo(2);
+        assertThat(VodLoad.run(new String[] {"--window-seconds", "2", "--slice-seconds", "5"})).isEqualTo(2);
     }
 
     @Test
