@@ -26,7 +26,9 @@ import java.util.concurrent.TimeUnit;
  * Plays one media file (FLV, MP4 family or MP3, through its {@link MediaReader}) on one NetStream, paced as FMS paces on-demand streams: the server runs ahead of
  * real time by the client's buffer length plus {@code bufferLeadMillis}, and never writes while the
  * socket is not writable, so a slow reader is not sent more and memory per viewer stays bounded by the
- * channel's write-buffer high-water mark.
+ * channel's write-buffer high-water mark. When the reader is that far ahead, it waits until a batch of
+ * media (a quarter of the lead, at most 250 ms) is due and sends it in one write, rather than waking
+ * for every frame.
  *
  * <p>File timestamps go out unchanged (after a seek too), as Flash Player expects for NetStream.time.
  * Tags are read one at a time with positional reads; the file is never read whole.
@@ -42,7 +44,8 @@ final class VodPlayback implements Playback {
     private static final Logger LOG = LoggerFactory.getLogger(VodPlayback.class);
     /** Tags written per turn of the event loop before yielding to other channels. */
     private static final int TAGS_PER_TURN = 128;
-    private static final long MAX_TIMER_MILLIS = 100;
+    /** Longest wait between sends when the lead is large (one batch of media per wake-up). */
+    private static final long MAX_BATCH_MILLIS = 250;
 
     private final RtmpSession session;
     private final NetStream stream;
@@ -55,6 +58,7 @@ final class VodPlayback implements Playback {
     private final boolean reset;
     private final boolean sampleAccess;
     private final long leadMillis;
+    private final long batchMillis;
 
     private MediaReader reader;
     private MediaFrame pending;
@@ -88,6 +92,7 @@ final class VodPlayback implements Playback {
         this.reset = reset;
         this.sampleAccess = sampleAccess;
         this.leadMillis = leadMillis;
+        this.batchMillis = Math.min(MAX_BATCH_MILLIS, leadMillis / 4);
         this.audio = stream.receivingAudio();
         this.video = stream.receivingVideo();
         this.bufferMillis = stream.bufferLength();
@@ -266,7 +271,9 @@ final class VodPlayback implements Playback {
                 long elapsed = (System.nanoTime() - baseNanos) / 1_000_000;
                 long allowed = baseTimestamp + elapsed + bufferMillis + leadMillis;
                 if (ts > allowed) {
-                    schedule(Math.min(ts - allowed, MAX_TIMER_MILLIS));
+                    // Wake when a batch of media is due, not for every frame: one write (and one system
+                    // call) per batch instead of one per frame. The lead covers the batch.
+                    schedule(ts - allowed + batchMillis);
                     break;
                 }
                 MediaFrame tag = pending;
