@@ -44,6 +44,9 @@ final class VodPlayback implements Playback {
     private static final Logger LOG = LoggerFactory.getLogger(VodPlayback.class);
     /** Tags written per turn of the event loop before yielding to other channels. */
     private static final int TAGS_PER_TURN = 128;
+    /** Frames of the first turn after a start or seek: flushed at once, so that media begins promptly
+     *  even when many plays start together on one event loop. */
+    private static final int FIRST_TURN_TAGS = 8;
     /** Longest wait between sends when the lead is large (one batch of media per wake-up). */
     private static final long MAX_BATCH_MILLIS = 250;
 
@@ -77,6 +80,7 @@ final class VodPlayback implements Playback {
     private boolean audio;
     private boolean video;
     private boolean waitForKeyframe;
+    private boolean firstTurn = true;
     private ScheduledFuture<?> timer;
 
     VodPlayback(RtmpSession session, NetStream stream, String name, Path file, MediaIndex index,
@@ -178,6 +182,7 @@ final class VodPlayback implements Playback {
         if (length >= 0) {
             endTimestamp = ts + length;
         }
+        firstTurn = true;
         channel.write(new StreamIsRecorded(id));
         channel.write(new StreamBegin(id));
         channel.write(session.status(id, NetStreamStatus.SEEK_NOTIFY,
@@ -254,6 +259,8 @@ final class VodPlayback implements Playback {
             return;
         }
         int written = 0;
+        int limit = firstTurn ? FIRST_TURN_TAGS : TAGS_PER_TURN;
+        firstTurn = false;
         try {
             while (channel.isWritable()) {
                 if (pending == null) {
@@ -288,7 +295,7 @@ final class VodPlayback implements Playback {
                 } else {
                     tag.release();
                 }
-                if (++written >= TAGS_PER_TURN) {
+                if (++written >= limit) {
                     schedule(0);
                     break;
                 }
