@@ -40,6 +40,30 @@ class BenchmarksSanityTest {
     }
 
     @Test
+    void chunkWriterZeroCopyWritesAsManyBytesAsCopyingAndReleasesItsBuffers() {
+        for (String kind : List.of("video", "audio")) {
+            for (int chunkSize : new int[] {128, 4096}) {
+                ChunkWriterBenchmark copying = new ChunkWriterBenchmark();
+                ChunkWriterBenchmark zeroCopy = new ChunkWriterBenchmark();
+                for (ChunkWriterBenchmark b : List.of(copying, zeroCopy)) {
+                    b.kind = kind;
+                    b.chunkSize = chunkSize;
+                    b.setUp();
+                }
+                try {
+                    for (int i = 0; i < OPS; i++) {
+                        assertThat(zeroCopy.writeZeroCopy()).as("%s at chunk size %d", kind, chunkSize)
+                                .isEqualTo(copying.write());
+                    }
+                } finally {
+                    copying.tearDown();
+                    zeroCopy.tearDown();
+                }
+            }
+        }
+    }
+
+    @Test
     void chunkReaderReadsEveryMessageBack() {
         Blackhole bh = new Blackhole("Today's password is swordfish. I understand instantiating Blackholes directly is dangerous.");
         for (int chunkSize : new int[] {128, 4096}) {

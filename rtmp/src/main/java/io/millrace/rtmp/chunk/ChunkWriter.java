@@ -4,8 +4,11 @@ import io.millrace.rtmp.control.SetChunkSize;
 import io.millrace.rtmp.message.ChunkStreams;
 import io.millrace.rtmp.message.RtmpMessage;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
+
+import java.util.List;
 
 /**
  * Splits outbound RTMP messages into chunks (RTMP 2012 §5.3). A plain object with no Netty channel
@@ -39,6 +42,11 @@ public final class ChunkWriter {
     private int chunkSize = ChunkReader.DEFAULT_CHUNK_SIZE;
     private int effectiveChunkSize = ChunkReader.DEFAULT_CHUNK_SIZE;
 
+    /** What continuation chunks of the message being written repeat: set by {@link #writeFirstHeader}. */
+    private int lastCsid;
+    private boolean lastExtended;
+    private long lastField;
+
     /** The last header written on one csid, as the receiver sees it. */
     private static final class Stream {
         long timestamp;
@@ -67,6 +75,14 @@ public final class ChunkWriter {
         return chunkSize;
     }
 
+    /**
+     * The payload bytes in each chunk but the last: the chunk size, or 0xFFFFFF for larger chunk sizes
+     * (no message is longer).
+     */
+    public int effectiveChunkSize() {
+        return effectiveChunkSize;
+    }
+
     /** An upper bound on the bytes {@link #write} produces for a message of {@code length} bytes. */
     public int maxEncodedSize(int length) {
         int chunks = length == 0 ? 1 : (int) ((length + (long) effectiveChunkSize - 1) / effectiveChunkSize);
@@ -90,6 +106,97 @@ public final class ChunkWriter {
     public void write(RtmpMessage msg, ByteBuf out) {
         ByteBuf payload = msg.content();
         int length = payload.readableBytes();
+        writeFirstHeader(msg, out);
+        int csid = lastCsid;
+        boolean extended = lastExtended;
+        int field = (int) lastField;
+
+        int at = payload.readerIndex();
+        int n = Math.min(effectiveChunkSize, length);
+        out.writeBytes(payload, at, n);
+        for (int done = n; done < length; done += n) {
+            writeBasicHeader(out, 3, csid);
+            if (extended) {
+                out.writeInt(field);
+            }
+            n = Math.min(effectiveChunkSize, length - done);
+            out.writeBytes(payload, at + done, n);
+        }
+    }
+
+    /**
+     * Writes {@code msg} as chunks without copying its payload, for a gathering write: appends to
+     * {@code out} one or more read-only buffers that, in order, hold exactly the bytes {@link #write} would
+     * produce (and updates the header compression state the same way). Their bytes are not copied: the
+     * chunk headers are in one small direct buffer from {@code alloc} (the first chunk's header and, once,
+     * the header every later chunk repeats), the chunk bodies are the payload's own bytes, and
+     * {@link ByteBuf#nioBuffers()} gives one buffer per header and per body. Each buffer has at most
+     * {@code maxParts} of those (a gathering write copies a buffer of more parts than the system's IOV_MAX);
+     * a message of more chunks is split between buffers at chunk boundaries.
+     *
+     * <p>Borrows the message as {@link #write} does; the caller owns (and must release, or write) the
+     * buffers appended to {@code out}. Each holds its own reference to the payload, so the message may be
+     * released at once.
+     *
+     * @param maxParts at least 2: the most NIO buffers one appended buffer may have
+     * @return the number of bytes appended to {@code out}
+     * @throws IllegalArgumentException as {@link #write} (nothing is appended then)
+     */
+    public int writeZeroCopy(RtmpMessage msg, ByteBufAllocator alloc, int maxParts, List<ByteBuf> out) {
+        if (maxParts < 2) {
+            throw new IllegalArgumentException("maxParts must be at least 2: " + maxParts);
+        }
+        ByteBuf payload = msg.content();
+        int length = payload.readableBytes();
+        int at = payload.readerIndex();
+        ByteBuf headers = alloc.directBuffer(MAX_FIRST_HEADER + MAX_CONTINUATION_HEADER);
+        int added = out.size();
+        try {
+            writeFirstHeader(msg, headers);
+            int first = headers.writerIndex();
+            int chunks = length == 0 ? 1 : (int) ((length + (long) effectiveChunkSize - 1) / effectiveChunkSize);
+            if (chunks > 1) {
+                writeBasicHeader(headers, 3, lastCsid);
+                if (lastExtended) {
+                    headers.writeInt((int) lastField);
+                }
+            }
+            int next = headers.writerIndex() - first;
+            int perBuffer = maxParts / 2;
+            for (int from = 0; from < chunks; from += perBuffer) {
+                int to = Math.min(chunks, from + perBuffer);
+                int bodyStart = from * effectiveChunkSize;
+                int bodyEnd = (int) Math.min(length, (long) to * effectiveChunkSize);
+                ByteBuf part = new ChunkSequenceBuf(alloc, headers, from == 0 ? 0 : first, from == 0 ? first : next,
+                        first, next, payload, at + bodyStart, bodyEnd - bodyStart, effectiveChunkSize);
+                // The part releases one reference to each when it is released.
+                headers.retain();
+                payload.retain();
+                try {
+                    out.add(part);
+                } catch (RuntimeException | Error e) {
+                    part.release();
+                    throw e;
+                }
+            }
+            return first + (chunks - 1) * next + length;
+        } catch (RuntimeException | Error e) {
+            for (int i = out.size() - 1; i >= added; i--) {
+                out.remove(i).release();
+            }
+            throw e;
+        } finally {
+            headers.release();
+        }
+    }
+
+    /**
+     * Validates {@code msg}, writes the header of its first chunk and records it as the last header on its
+     * chunk stream; leaves in {@link #lastCsid}, {@link #lastExtended} and {@link #lastField} what the
+     * continuation chunk headers need.
+     */
+    private void writeFirstHeader(RtmpMessage msg, ByteBuf out) {
+        int length = msg.content().readableBytes();
         int csid = chunkStreamIdFor(msg);
         if (csid < 2 || csid > ChunkReader.MAX_CSID) {
             throw new IllegalArgumentException("chunk stream id must be 2.." + ChunkReader.MAX_CSID + ": " + csid);
@@ -152,17 +259,9 @@ public final class ChunkWriter {
         s.streamId = streamId;
         s.extended = extended;
 
-        int at = payload.readerIndex();
-        int n = Math.min(effectiveChunkSize, length);
-        out.writeBytes(payload, at, n);
-        for (int done = n; done < length; done += n) {
-            writeBasicHeader(out, 3, csid);
-            if (extended) {
-                out.writeInt((int) field);
-            }
-            n = Math.min(effectiveChunkSize, length - done);
-            out.writeBytes(payload, at + done, n);
-        }
+        lastCsid = csid;
+        lastExtended = extended;
+        lastField = field;
     }
 
     private static void writeBasicHeader(ByteBuf out, int fmt, int csid) {

@@ -18,6 +18,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.EncoderException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -152,6 +153,144 @@ class ChunkCodecTest {
         EmbeddedChannel ch = channel();
         ch.writeOutbound(v.messages().get(0).toRtmpMessage());
         assertThat(outboundHex(ch)).isEqualTo(ByteBufUtil.hexDump(v.bytes()));
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    /** The table again, through an encoder that sends every direct payload without copying it. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("encodable")
+    void encoderWritesTableBytesWithoutCopying(Vector v) {
+        EmbeddedChannel ch = new EmbeddedChannel(new ChunkEncoder(state, 0), new ChunkDecoder(MAX_MESSAGE, 64, state));
+        String prefix = "";
+        if (v.chunkSize() != 128) {
+            ch.writeOutbound(new SetChunkSize(v.chunkSize()));
+            prefix = setChunkSizeHex(v.chunkSize());
+        }
+        List<ByteBuf> payloads = new ArrayList<>();
+        for (Msg m : v.messages()) {
+            RtmpMessage msg = m.toDirectRtmpMessage();
+            payloads.add(msg.content());
+            ch.writeOutbound(msg);
+        }
+        assertThat(outboundHex(ch)).isEqualTo(compact(prefix) + ByteBufUtil.hexDump(v.bytes()));
+        assertThat(state.bytesSent()).isEqualTo(hex(prefix).length + v.bytes().length);
+        assertThat(payloads).allSatisfy(p -> assertThat(p.refCnt()).as("released once written").isZero());
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void largeDirectPayloadsGoOutAsHeadersAndPayloadSlices() {
+        EmbeddedChannel ch = channel(); // the default threshold
+        ch.writeOutbound(new SetChunkSize(4096));
+        assertThat(outboundHex(ch)).isEqualTo(compact(setChunkSizeHex(4096)));
+
+        byte[] frame = pattern(30 * 1024, 3);
+        RtmpMessage video = new Msg(9, 40, 1, 6, frame).toDirectRtmpMessage();
+        ByteBuf payload = video.content();
+        ch.writeOutbound(video);
+        ByteBuf out = ch.readOutbound();
+        try {
+            assertThat(out).isInstanceOf(ChunkSequenceBuf.class);
+            assertThat(out.nioBufferCount()).as("8 chunks: a header and a body each").isEqualTo(16);
+            assertThat(out.isDirect()).as("written by the transport without a copy").isTrue();
+            assertThat(payload.refCnt()).as("the message's reference released, the buffer's held").isEqualTo(1);
+            ByteBuf expected = Unpooled.buffer();
+            ChunkWriter w = new ChunkWriter();
+            w.setChunkSize(4096);
+            RtmpMessage copy = new Msg(9, 40, 1, 6, frame).toRtmpMessage();
+            w.write(copy, expected);
+            copy.release();
+            assertThat(ByteBufUtil.hexDump(out)).isEqualTo(ByteBufUtil.hexDump(expected));
+            assertThat(state.bytesSent()).isEqualTo(16 + expected.readableBytes());
+            expected.release();
+        } finally {
+            out.release();
+        }
+        assertThat(payload.refCnt()).isZero();
+
+        // Small messages, heap payloads and composite payloads are copied into one buffer.
+        ch.writeOutbound(new Msg(8, 40, 1, 4, pattern(300, 1)).toDirectRtmpMessage());
+        ch.writeOutbound(new Msg(9, 80, 1, 6, frame).toRtmpMessage());
+        ch.writeOutbound(new RtmpMessage(9, 120, 1, 6, Unpooled.wrappedBuffer(
+                Unpooled.directBuffer(2000).writeBytes(frame, 0, 2000), Unpooled.directBuffer(2000).writeBytes(frame, 2000, 2000))));
+        for (int i = 0; i < 3; i++) {
+            ByteBuf b = ch.readOutbound();
+            assertThat(b).as("message %d", i).isNotInstanceOf(ChunkSequenceBuf.class);
+            b.release();
+        }
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void smallChunkSizesAreCopied() {
+        EmbeddedChannel ch = channel(); // chunk size 128: below the default threshold
+        ch.writeOutbound(new Msg(9, 0, 1, 6, pattern(30 * 1024, 3)).toDirectRtmpMessage());
+        ByteBuf b = ch.readOutbound();
+        assertThat(b).isNotInstanceOf(ChunkSequenceBuf.class);
+        b.release();
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    /** 600 chunks: 1200 parts, more than a gathering write takes (IOV_MAX); written as two buffers, one promise. */
+    @Test
+    void messageOfMorePartsThanIovMaxIsWrittenAsSeveralBuffers() {
+        EmbeddedChannel ch = new EmbeddedChannel(new ChunkEncoder(state, 0), new ChunkDecoder(MAX_MESSAGE, 64, state));
+        byte[] bytes = pattern(600 * 128, 9);
+        ByteBuf expected = Unpooled.buffer();
+        ChunkWriter w = new ChunkWriter();
+        try {
+            for (boolean voidPromise : new boolean[] {false, true}) {
+                RtmpMessage copy = new Msg(9, 0, 1, 6, bytes).toRtmpMessage();
+                w.write(copy, expected);
+                copy.release();
+                RtmpMessage msg = new Msg(9, 0, 1, 6, bytes).toDirectRtmpMessage();
+                ByteBuf payload = msg.content();
+                if (voidPromise) {
+                    ch.write(msg, ch.voidPromise());
+                } else {
+                    io.netty.channel.ChannelFuture f = ch.write(msg);
+                    assertThat(f.isDone()).as("not before every part is written").isFalse();
+                    ch.flush();
+                    assertThat(f.isSuccess()).isTrue();
+                }
+                ch.flush();
+                List<ByteBuf> parts = new ArrayList<>();
+                ByteBuf b;
+                while ((b = ch.readOutbound()) != null) {
+                    parts.add(b);
+                }
+                assertThat(parts).hasSize(2);
+                StringBuilder hex = new StringBuilder();
+                for (ByteBuf part : parts) {
+                    assertThat(part.nioBufferCount()).isLessThanOrEqualTo(ChunkEncoder.MAX_PARTS);
+                    hex.append(ByteBufUtil.hexDump(part));
+                    part.release();
+                }
+                assertThat(hex.toString()).isEqualTo(ByteBufUtil.hexDump(expected));
+                assertThat(payload.refCnt()).isZero();
+                expected.clear();
+            }
+        } finally {
+            expected.release();
+        }
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void failedWriteFailsThePromiseAndReleasesTheMessage() {
+        EmbeddedChannel ch = new EmbeddedChannel(new ChunkEncoder(state, 0), new ChunkDecoder(MAX_MESSAGE, 64, state));
+        RtmpMessage badCsid = new Msg(9, 0, 1, 70000, pattern(5000, 1)).toDirectRtmpMessage();
+        assertThatThrownBy(() -> ch.writeOutbound(badCsid))
+                .isInstanceOf(EncoderException.class)
+                .hasCauseInstanceOf(IllegalArgumentException.class);
+        assertThat(badCsid.refCnt()).isZero();
+        RtmpMessage badSetChunkSize = new RtmpMessage(1, 0, 0, 2, Unpooled.directBuffer(4).writeInt(0));
+        assertThatThrownBy(() -> ch.writeOutbound(badSetChunkSize))
+                .isInstanceOf(EncoderException.class)
+                .hasCauseInstanceOf(IllegalArgumentException.class);
+        assertThat(badSetChunkSize.refCnt()).isZero();
+        assertThat(outboundHex(ch)).isEmpty();
+        assertThat(state.bytesSent()).isZero();
         assertThat(ch.finishAndReleaseAll()).isFalse();
     }
 

@@ -20,7 +20,9 @@ import io.millrace.rtmp.control.SwfVerifyResponse;
 import io.millrace.rtmp.control.UnknownUserControl;
 import io.millrace.rtmp.control.WindowAckSize;
 import io.millrace.rtmp.message.RtmpMessage;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 
 import java.io.ByteArrayOutputStream;
@@ -49,6 +51,12 @@ public final class ChunkVectors {
         /** A new message with an unpooled copy of the payload; the caller releases it. */
         public RtmpMessage toRtmpMessage() {
             return new RtmpMessage(typeId, timestamp, streamId, csid, Unpooled.wrappedBuffer(payload.clone()));
+        }
+
+        /** A new message with the payload in a pooled direct buffer (as media read from a file has it); the caller releases it. */
+        public RtmpMessage toDirectRtmpMessage() {
+            ByteBuf direct = PooledByteBufAllocator.DEFAULT.directBuffer(payload.length).writeBytes(payload);
+            return new RtmpMessage(typeId, timestamp, streamId, csid, direct);
         }
 
         /** Checks {@code actual} against this (does not release it). */

@@ -175,4 +175,169 @@ class ChunkWriterTest {
             }
         }
     }
+
+    // ---- writeZeroCopy ----
+
+    /** Concatenates (and releases) the buffers, checking each against {@code maxParts}. */
+    private static String drain(List<ByteBuf> parts, int maxParts) {
+        StringBuilder sb = new StringBuilder();
+        for (ByteBuf b : parts) {
+            assertThat(b.isReadOnly()).isTrue();
+            assertThat(b.isDirect()).isTrue();
+            assertThat(b.nioBufferCount()).isLessThanOrEqualTo(maxParts);
+            StringBuilder gathered = new StringBuilder();
+            for (java.nio.ByteBuffer nio : b.nioBuffers()) {
+                gathered.append(ByteBufUtil.hexDump(Unpooled.wrappedBuffer(nio)));
+            }
+            assertThat(gathered.toString()).as("what a gathering write sends").isEqualTo(ByteBufUtil.hexDump(b));
+            sb.append(ByteBufUtil.hexDump(b));
+            b.release();
+        }
+        parts.clear();
+        return sb.toString();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("vectors")
+    void writeZeroCopyEncodesVector(Vector v) {
+        for (int maxParts : new int[] {2, 3, 4, 7, 1024}) {
+            ChunkWriter w = new ChunkWriter();
+            w.setChunkSize(v.chunkSize());
+            List<ByteBuf> parts = new ArrayList<>();
+            StringBuilder hex = new StringBuilder();
+            for (Msg m : v.messages()) {
+                RtmpMessage msg = m.toDirectRtmpMessage();
+                ByteBuf payload = msg.content();
+                try {
+                    int n = w.writeZeroCopy(msg, PooledByteBufAllocator.DEFAULT, maxParts, parts);
+                    assertThat(parts).isNotEmpty();
+                    assertThat(parts.stream().mapToInt(ByteBuf::readableBytes).sum()).as("returned size").isEqualTo(n);
+                    assertThat(n).as("maxEncodedSize is an upper bound").isLessThanOrEqualTo(w.maxEncodedSize(m.payload().length));
+                    assertThat(msg.content().readerIndex()).as("payload reader index untouched").isZero();
+                    assertThat(msg.refCnt()).as("message borrowed, not released").isGreaterThanOrEqualTo(1);
+                } finally {
+                    msg.release();
+                }
+                if (m.payload().length > 0) {
+                    assertThat(payload.refCnt()).as("the slices hold the payload").isPositive();
+                }
+                hex.append(drain(parts, maxParts));
+                assertThat(payload.refCnt()).as("released with the buffers").isZero();
+            }
+            assertThat(hex.toString()).as("maxParts %d", maxParts).isEqualTo(ByteBufUtil.hexDump(v.bytes()));
+        }
+    }
+
+    @Test
+    void writeZeroCopyGathersHeadersAndPayloadBytes() {
+        ChunkWriter w = new ChunkWriter();
+        byte[] bytes = pattern(300, 5);
+        RtmpMessage msg = new Msg(9, 0x01000000L, 1, 4, bytes).toDirectRtmpMessage(); // extended timestamp
+        ByteBuf payload = msg.content();
+        List<ByteBuf> parts = new ArrayList<>();
+        try {
+            int n = w.writeZeroCopy(msg, PooledByteBufAllocator.DEFAULT, 1024, parts);
+            assertThat(n).isEqualTo(16 + 128 + 5 + 128 + 5 + 44);
+            assertThat(parts).hasSize(1);
+            ByteBuf b = parts.get(0);
+            assertThat(b.readableBytes()).isEqualTo(n);
+            assertThat(b.nioBufferCount()).isEqualTo(6);
+            java.nio.ByteBuffer[] nio = b.nioBuffers();
+            assertThat(nio).hasSize(6);
+            assertThat(ByteBufUtil.hexDump(Unpooled.wrappedBuffer(nio[0]))).isEqualTo(compactHex("04 FF FF FF 00 01 2C 09 01 00 00 00 01 00 00 00"));
+            assertThat(ByteBufUtil.hexDump(Unpooled.wrappedBuffer(nio[2]))).isEqualTo(compactHex("C4 01 00 00 00"));
+            assertThat(ByteBufUtil.hexDump(Unpooled.wrappedBuffer(nio[4]))).isEqualTo(compactHex("C4 01 00 00 00"));
+            assertThat(ByteBufUtil.getBytes(Unpooled.wrappedBuffer(nio[5]))).isEqualTo(java.util.Arrays.copyOfRange(bytes, 256, 300));
+            assertThat(nio[1].isDirect()).as("the payload's own memory").isTrue();
+            assertThat(payload.refCnt()).as("one reference for the buffer and the message's own").isEqualTo(2);
+        } finally {
+            msg.release();
+            drain(parts, 1024);
+        }
+        assertThat(payload.refCnt()).isZero();
+    }
+
+    private static String compactHex(String hex) {
+        return hex.replaceAll("\\s", "").toLowerCase();
+    }
+
+    @Test
+    void writeZeroCopyRejectsLikeWrite() {
+        ChunkWriter w = new ChunkWriter();
+        List<ByteBuf> parts = new ArrayList<>();
+        RtmpMessage badCsid = new Msg(8, 0, 1, 65600, new byte[1]).toDirectRtmpMessage();
+        RtmpMessage tooLong = new RtmpMessage(8, 0, 1, 6, PooledByteBufAllocator.DEFAULT.directBuffer(0x1000000).writerIndex(0x1000000));
+        try {
+            assertThatThrownBy(() -> w.writeZeroCopy(badCsid, PooledByteBufAllocator.DEFAULT, 1024, parts))
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> w.writeZeroCopy(tooLong, PooledByteBufAllocator.DEFAULT, 1024, parts))
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> w.writeZeroCopy(badCsid, PooledByteBufAllocator.DEFAULT, 1, parts))
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThat(parts).isEmpty();
+            assertThat(badCsid.refCnt()).isEqualTo(1);
+            assertThat(tooLong.refCnt()).isEqualTo(1);
+        } finally {
+            badCsid.release();
+            tooLong.release();
+        }
+    }
+
+    /**
+     * Random messages through two writers, one copying everything and one writing a random mix of copies
+     * and zero-copy buffers: the same bytes, so the header compression state evolves the same way.
+     */
+    @Test
+    void zeroCopyAndCopyingWritesProduceTheSameBytes() {
+        Random random = new Random(11);
+        for (int round = 0; round < 40; round++) {
+            ChunkWriter copying = new ChunkWriter();
+            ChunkWriter mixed = new ChunkWriter();
+            int chunkSize = new int[] {1, 2, 50, 128, 4096, 60000, 0x7FFFFFFF}[random.nextInt(7)];
+            copying.setChunkSize(chunkSize);
+            mixed.setChunkSize(chunkSize);
+            int maxParts = new int[] {2, 3, 16, 1024}[random.nextInt(4)];
+            long[] ts = new long[8];
+            ByteBuf expected = Unpooled.buffer();
+            ByteBuf actual = Unpooled.buffer();
+            List<ByteBuf> parts = new ArrayList<>();
+            try {
+                for (int i = 0; i < 40; i++) {
+                    int csid = 2 + random.nextInt(8) * (random.nextBoolean() ? 1 : 9000);
+                    int slot = Math.floorMod(csid, 8);
+                    ts[slot] = switch (random.nextInt(10)) {
+                        case 0 -> ts[slot] - random.nextInt(1000);
+                        case 1 -> ts[slot] + 0x00FFFFFF + random.nextInt(3);
+                        case 2 -> 0xFFFFFFFFL - random.nextInt(100);
+                        default -> ts[slot] + (random.nextBoolean() ? 0 : random.nextInt(100));
+                    } & 0xFFFFFFFFL;
+                    int length = random.nextInt(5) == 0 ? random.nextInt(20000) : random.nextInt(300);
+                    Msg m = new Msg(8 + random.nextInt(2), ts[slot], random.nextInt(3), csid, pattern(length, i));
+                    RtmpMessage msg = m.toDirectRtmpMessage();
+                    try {
+                        copying.write(msg, expected);
+                        if (random.nextBoolean()) {
+                            int n = mixed.writeZeroCopy(msg, PooledByteBufAllocator.DEFAULT, maxParts, parts);
+                            int before = actual.writerIndex();
+                            for (ByteBuf b : parts) {
+                                actual.writeBytes(b);
+                            }
+                            assertThat(actual.writerIndex() - before).isEqualTo(n);
+                            drain(parts, maxParts);
+                        } else {
+                            mixed.write(msg, actual);
+                        }
+                    } finally {
+                        msg.release();
+                    }
+                    assertThat(ByteBufUtil.hexDump(actual)).as("round %d message %d: %s", round, i, m)
+                            .isEqualTo(ByteBufUtil.hexDump(expected));
+                }
+            } finally {
+                expected.release();
+                actual.release();
+                parts.forEach(ByteBuf::release);
+            }
+        }
+    }
 }
