@@ -59,6 +59,34 @@ public class AmfObject extends LinkedHashMap<String, Object> {
         return ecmaArray;
     }
 
+    /**
+     * A deep copy: nested objects, lists, dates and byte arrays are copied too, so the copy can be handed
+     * to a caller who may change it. Other values (strings, numbers, booleans, records) are immutable.
+     */
+    public AmfObject deepCopy() {
+        AmfObject copy = new AmfObject(className, ecmaArray);
+        forEach((k, v) -> copy.put(k, deepCopyValue(v)));
+        return copy;
+    }
+
+    private static Object deepCopyValue(Object value) {
+        if (value instanceof AmfObject o) {
+            return o.deepCopy();
+        }
+        if (value instanceof java.util.List<?> list) {
+            java.util.List<Object> copy = new java.util.ArrayList<>(list.size());
+            list.forEach(v -> copy.add(deepCopyValue(v)));
+            return copy;
+        }
+        if (value instanceof java.util.Date d) {
+            return new java.util.Date(d.getTime());
+        }
+        if (value instanceof byte[] b) {
+            return b.clone();
+        }
+        return value;
+    }
+
     /** This object's property as a string, or null. */
     public String getString(String key) {
         Object v = get(key);

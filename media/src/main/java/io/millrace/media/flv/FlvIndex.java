@@ -58,7 +58,7 @@ public final class FlvIndex {
         this.lastModifiedMillis = b.lastModifiedMillis;
         this.fromKeyframesTable = b.fromTable;
         this.metadataOffset = b.metadataOffset;
-        this.metadata = b.metadata == null ? null : FlvMetadata.deepCopy(b.metadata);
+        this.metadata = b.metadata == null ? null : b.metadata.deepCopy();
         this.videoSequenceHeaderOffset = b.videoSequenceHeaderOffset;
         this.audioSequenceHeaderOffset = b.audioSequenceHeaderOffset;
         this.firstMediaOffset = b.firstMediaOffset;
@@ -147,7 +147,7 @@ public final class FlvIndex {
      * file has none or it could not be read. Use {@link #completeMetadata()} for what to send players.
      */
     public AmfObject metadata() {
-        return metadata == null ? null : FlvMetadata.deepCopy(metadata);
+        return metadata == null ? null : metadata.deepCopy();
     }
 
     /** The file's onMetaData completed with what the index knows; see {@link FlvMetadata#complete}. */

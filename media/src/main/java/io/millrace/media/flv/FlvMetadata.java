@@ -2,9 +2,6 @@ package io.millrace.media.flv;
 
 import io.millrace.amf.AmfObject;
 
-import java.util.ArrayList;
-import java.util.Date;
-import java.util.List;
 import java.util.Map;
 
 /** Builds the onMetaData object a server sends for an FLV file. */
@@ -23,12 +20,7 @@ public final class FlvMetadata {
      */
     public static AmfObject complete(FlvIndex index) {
         AmfObject own = index.metadataUnsafe();
-        AmfObject out = new AmfObject(null, true);
-        if (own != null) {
-            for (Map.Entry<String, Object> e : own.entrySet()) {
-                out.put(e.getKey(), copyValue(e.getValue()));
-            }
-        }
+        AmfObject out = AmfObject.ecmaArray(own == null ? Map.of() : own.deepCopy());
         double duration = index.durationMs() / 1000.0;
         if (!(out.get("duration") instanceof Number n) || !(n.doubleValue() > 0)) {
             if (duration > 0 || !out.containsKey("duration")) {
@@ -59,34 +51,5 @@ public final class FlvMetadata {
             out.putIfAbsent("canSeekToEnd", index.canSeekToEnd());
         }
         return out;
-    }
-
-    /** A deep copy of an AMF object: nested objects, lists and dates are copied, className/flags kept. */
-    public static AmfObject deepCopy(AmfObject source) {
-        AmfObject copy = new AmfObject(source.className(), source.isEcmaArray());
-        for (Map.Entry<String, Object> e : source.entrySet()) {
-            copy.put(e.getKey(), copyValue(e.getValue()));
-        }
-        return copy;
-    }
-
-    private static Object copyValue(Object value) {
-        if (value instanceof AmfObject o) {
-            return deepCopy(o);
-        }
-        if (value instanceof List<?> list) {
-            List<Object> copy = new ArrayList<>(list.size());
-            for (Object v : list) {
-                copy.add(copyValue(v));
-            }
-            return copy;
-        }
-        if (value instanceof Date d) {
-            return new Date(d.getTime());
-        }
-        if (value instanceof byte[] b) {
-            return b.clone();
-        }
-        return value;
     }
 }

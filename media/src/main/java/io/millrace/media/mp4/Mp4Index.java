@@ -104,7 +104,7 @@ public final class Mp4Index implements MediaIndex {
 
     @Override
     public AmfObject metadata() {
-        return Mp4Metadata.copy(metadata);
+        return metadata.deepCopy();
     }
 
     @Override

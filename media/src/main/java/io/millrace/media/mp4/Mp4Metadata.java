@@ -97,23 +97,4 @@ final class Mp4Metadata {
         }
         return Math.round(frames / seconds * 1000) / 1000.0;
     }
-
-    /** A deep copy of metadata made of AmfObjects, lists, strings and numbers. */
-    static AmfObject copy(AmfObject o) {
-        AmfObject c = new AmfObject(o.className(), o.isEcmaArray());
-        o.forEach((k, v) -> c.put(k, copyValue(v)));
-        return c;
-    }
-
-    private static Object copyValue(Object v) {
-        if (v instanceof AmfObject o) {
-            return copy(o);
-        }
-        if (v instanceof List<?> l) {
-            List<Object> c = new ArrayList<>(l.size());
-            l.forEach(e -> c.add(copyValue(e)));
-            return c;
-        }
-        return v;
-    }
 }
