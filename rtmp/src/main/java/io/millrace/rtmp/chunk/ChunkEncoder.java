@@ -97,17 +97,54 @@ public class ChunkEncoder extends ChannelOutboundHandlerAdapter {
 
     /** Whether {@code msg} is encoded here (other objects pass through). */
     public boolean acceptOutboundMessage(Object msg) {
-        return msg instanceof RtmpMessage || msg instanceof ControlMessage;
+        return msg instanceof RtmpMessage || msg instanceof ControlMessage || msg instanceof SharedMessage.Outbound;
     }
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         if (msg instanceof RtmpMessage m) {
             writeMessage(ctx, m, promise);
+        } else if (msg instanceof SharedMessage.Outbound o) {
+            writeShared(ctx, o, promise);
         } else if (msg instanceof ControlMessage c) {
             writeControl(ctx, c, promise);
         } else {
             ctx.write(msg, promise);
+        }
+    }
+
+    /**
+     * A shared message: this connection's first-chunk header, then the shared chunk bodies as they are (two
+     * buffers, one gathering write), or the whole message copied when the layout does not fit this
+     * connection ({@link ChunkWriter#writeShared}).
+     */
+    private void writeShared(ChannelHandlerContext ctx, SharedMessage.Outbound m, ChannelPromise promise) {
+        ByteBuf header = null;
+        ByteBuf body = null;
+        try {
+            try {
+                header = ctx.alloc().directBuffer(ChunkWriter.MAX_FIRST_HEADER);
+                if (writer.writeShared(m, header)) {
+                    body = m.shared().body().retainedDuplicate();
+                    state.addBytesSent(header.readableBytes() + body.readableBytes());
+                } else {
+                    state.addBytesSent(header.readableBytes());
+                }
+            } finally {
+                m.release();
+            }
+        } catch (Throwable t) {
+            if (header != null) {
+                header.release();
+            }
+            throw t instanceof EncoderException e ? e : new EncoderException(t);
+        }
+        if (body == null) {
+            ctx.write(header, promise);
+        } else {
+            parts.add(header);
+            parts.add(body);
+            writeParts(ctx, promise);
         }
     }
 

@@ -196,18 +196,17 @@ public final class ChunkWriter {
      * continuation chunk headers need.
      */
     private void writeFirstHeader(RtmpMessage msg, ByteBuf out) {
-        int length = msg.content().readableBytes();
-        int csid = chunkStreamIdFor(msg);
+        writeFirstHeader(chunkStreamIdFor(msg), msg.typeId(), msg.timestamp(), msg.streamId(),
+                msg.content().readableBytes(), out);
+    }
+
+    private void writeFirstHeader(int csid, int typeId, long timestamp, int streamId, int length, ByteBuf out) {
         if (csid < 2 || csid > ChunkReader.MAX_CSID) {
             throw new IllegalArgumentException("chunk stream id must be 2.." + ChunkReader.MAX_CSID + ": " + csid);
         }
         if (length > 0xFFFFFF) {
             throw new IllegalArgumentException("message of " + length + " bytes is longer than RTMP allows (0xFFFFFF)");
         }
-        long timestamp = msg.timestamp();
-        int typeId = msg.typeId();
-        int streamId = msg.streamId();
-
         Stream s = streams.get(csid);
         int fmt;
         long field;
@@ -262,6 +261,63 @@ public final class ChunkWriter {
         lastCsid = csid;
         lastExtended = extended;
         lastField = field;
+    }
+
+    /**
+     * Writes one connection's copy of a {@link SharedMessage}: the header of its first chunk, with this
+     * connection's header compression. Returns true when the shared {@link SharedMessage#body()} can follow
+     * as it is, which holds when it was laid out for this writer's chunk size and the message needs no
+     * extended timestamp on its continuation chunks. Otherwise writes the whole message to {@code out}
+     * (copying the payload) and returns false. Borrows {@code m}.
+     *
+     * @throws IllegalArgumentException as {@link #write} (nothing is written then)
+     */
+    public boolean writeShared(SharedMessage.Outbound m, ByteBuf out) {
+        SharedMessage shared = m.shared();
+        ByteBuf payload = shared.payload();
+        int length = payload.readableBytes();
+        writeFirstHeader(shared.chunkStreamId(), shared.typeId(), m.timestamp(), m.streamId(), length, out);
+        if (length <= Math.min(effectiveChunkSize, shared.chunkSize())) {
+            // One chunk either way: the body is the payload.
+            return true;
+        }
+        if (shared.chunkSize() == effectiveChunkSize && !lastExtended) {
+            return true;
+        }
+        int at = payload.readerIndex();
+        int n = Math.min(effectiveChunkSize, length);
+        out.writeBytes(payload, at, n);
+        for (int done = n; done < length; done += n) {
+            writeBasicHeader(out, 3, lastCsid);
+            if (lastExtended) {
+                out.writeInt((int) lastField);
+            }
+            n = Math.min(effectiveChunkSize, length - done);
+            out.writeBytes(payload, at + done, n);
+        }
+        return false;
+    }
+
+    /**
+     * Lays out {@code payload} as the chunk bodies of a message on {@code csid} at {@code chunkSize},
+     * with the one-byte-or-longer fmt-3 basic header between them (no extended timestamp), into {@code out}.
+     */
+    static void writeBody(ByteBuf payload, int csid, int chunkSize, ByteBuf out) {
+        int length = payload.readableBytes();
+        int at = payload.readerIndex();
+        int n = Math.min(chunkSize, length);
+        out.writeBytes(payload, at, n);
+        for (int done = n; done < length; done += n) {
+            writeBasicHeader(out, 3, csid);
+            n = Math.min(chunkSize, length - done);
+            out.writeBytes(payload, at + done, n);
+        }
+    }
+
+    /** Bytes {@link #writeBody} produces. */
+    static int bodySize(int length, int csid, int chunkSize) {
+        int chunks = length == 0 ? 1 : (int) ((length + (long) chunkSize - 1) / chunkSize);
+        return length + (chunks - 1) * (csid < 64 ? 1 : csid < 320 ? 2 : 3);
     }
 
     private static void writeBasicHeader(ByteBuf out, int fmt, int csid) {

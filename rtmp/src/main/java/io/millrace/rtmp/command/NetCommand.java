@@ -61,6 +61,16 @@ public sealed interface NetCommand {
             implements NetCommand {
     }
 
+    /**
+     * publish(name, type): {@code name} null for publish(false)/publish(null), which stops publishing;
+     * {@code type} is "live" (the default), "record" or "append" as the client sent it.
+     */
+    record Publish(double transactionId, int streamId, String name, String type) implements NetCommand {
+        public boolean stops() {
+            return name == null;
+        }
+    }
+
     record Seek(double transactionId, int streamId, double milliseconds) implements NetCommand {
     }
 

@@ -21,6 +21,8 @@ public final class NetCommands {
             case "closeStream" -> new NetCommand.CloseStream(tid, msid);
             case "play" -> new NetCommand.Play(tid, msid, c.arg(0) instanceof String s ? s : null,
                     number(c.arg(1), -2), number(c.arg(2), -1), reset(c.arg(3)));
+            case "publish" -> new NetCommand.Publish(tid, msid, c.arg(0) instanceof String s ? s : null,
+                    c.arg(1) instanceof String t && !t.isBlank() ? t : "live");
             case "seek" -> new NetCommand.Seek(tid, msid, number(c.arg(0), 0));
             case "pause", "pauseRaw" -> new NetCommand.Pause(tid, msid, bool(c.arg(0), true), number(c.arg(1), -1));
             case "receiveAudio" -> new NetCommand.ReceiveAudio(tid, msid, bool(c.arg(0), true));

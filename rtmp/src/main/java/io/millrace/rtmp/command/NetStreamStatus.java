@@ -21,6 +21,12 @@ public enum NetStreamStatus implements Status {
     DATA_START("NetStream.Data.Start", StatusLevel.STATUS, "Data start."),
     PUBLISH_START("NetStream.Publish.Start", StatusLevel.STATUS, "Publishing."),
     PUBLISH_BAD_NAME("NetStream.Publish.BadName", StatusLevel.ERROR, "Stream name already in use."),
+    PUBLISH_IDLE("NetStream.Publish.Idle", StatusLevel.STATUS, "Publisher is idle."),
+    PUBLISH_DENIED("NetStream.Publish.Denied", StatusLevel.ERROR, "Publishing is not allowed."),
+    RECORD_START("NetStream.Record.Start", StatusLevel.STATUS, "Recording."),
+    RECORD_STOP("NetStream.Record.Stop", StatusLevel.STATUS, "Stopped recording."),
+    RECORD_NO_ACCESS("NetStream.Record.NoAccess", StatusLevel.ERROR, "No access to record the stream."),
+    RECORD_FAILED("NetStream.Record.Failed", StatusLevel.ERROR, "Recording failed."),
     UNPUBLISH_SUCCESS("NetStream.Unpublish.Success", StatusLevel.STATUS, "Stopped publishing."),
     FAILED("NetStream.Failed", StatusLevel.ERROR, "Stream operation failed.");
 

@@ -230,9 +230,23 @@ class NetCommandsTest {
                 .isEqualTo(new NetCommand.Result(4, 1, false, Arrays.asList((Object) null)));
     }
 
+    @Test
+    void publishTakesNameAndTypeWithLiveAsDefault() {
+        assertThat(parse("publish", 5, 1, null, "cam?key=abc", "record"))
+                .isEqualTo(new NetCommand.Publish(5, 1, "cam?key=abc", "record"));
+        assertThat(parse("publish", 5, 1, null, "cam"))
+                .isEqualTo(new NetCommand.Publish(5, 1, "cam", "live"));
+        assertThat(parse("publish", 5, 1, null, "cam", ""))
+                .isEqualTo(new NetCommand.Publish(5, 1, "cam", "live"));
+        // publish(false) and publish(null) stop publishing (Flash's NetStream.publish(false)).
+        NetCommand.Publish stop = (NetCommand.Publish) parse("publish", 0, 1, null, false);
+        assertThat(stop.stops()).isTrue();
+        assertThat(((NetCommand.Publish) parse("publish", 0, 1, null, (Object) null)).stops()).isTrue();
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"getStreamLength", "checkBandwidth", "_checkbw", "FCPublish", "releaseStream",
-            "publish", "onStatus", "myAppMethod", "Play", ""})
+            "Publish", "onStatus", "myAppMethod", "Play", ""})
     void unknownMethodsBecomeCalls(String method) {
         AmfObject obj = AmfObject.of("k", "v");
         NetCommand c = parse(method, 11, 1, obj, "sample", 2.0);
@@ -251,6 +265,7 @@ class NetCommandsTest {
         expected.put("deleteStream", NetCommand.DeleteStream.class);
         expected.put("closeStream", NetCommand.CloseStream.class);
         expected.put("play", NetCommand.Play.class);
+        expected.put("publish", NetCommand.Publish.class);
         expected.put("seek", NetCommand.Seek.class);
         expected.put("pause", NetCommand.Pause.class);
         expected.put("pauseRaw", NetCommand.Pause.class);
