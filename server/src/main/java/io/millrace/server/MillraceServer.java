@@ -57,7 +57,9 @@ public final class MillraceServer {
         Map<String, Application> apps = new LinkedHashMap<>();
         config.applications().forEach((name, appConfig) -> {
             switch (appConfig.type()) {
-                case VOD -> apps.put(name, new VodApplication(name, config.mediaDir(), config.vod(), indexCache));
+                case VOD -> apps.put(name, new VodApplication(name, config.vod(), indexCache, config.mediaDir(),
+                        config.recordingsDir()));
+                case LIVE -> apps.put(name, new io.millrace.server.live.LiveApplication(name, config, indexCache));
             }
         });
         Applications applications = new Applications(apps);

@@ -103,25 +103,37 @@ public final class ConfigLoader {
                 integer(t, "vod.bufferLeadMillis", 0, 600_000),
                 integer(t, "vod.defaultBufferMillis", 0, 600_000),
                 (int) integer(t, "vod.indexCacheEntries", 1, 1_000_000));
+        String record = string(t, "live.record");
+        if (!Set.of("off", "record", "append").contains(record)) {
+            throw new ConfigException(t.get("live.record").where() + ": live.record: '" + record
+                    + "' is not one of off, record, append");
+        }
+        ServerConfig.Live live = new ServerConfig.Live(
+                bool(t, "live.gopCache"),
+                integer(t, "live.gopCacheMaxMillis", 0, 600_000),
+                integer(t, "live.queueMillis", 100, 600_000),
+                integer(t, "live.writeMergeMillis", 0, 10_000),
+                integer(t, "live.idleTimeoutMillis", 0, 86_400_000),
+                record);
         Map<String, ServerConfig.ApplicationConfig> apps = new LinkedHashMap<>();
         for (String name : t.childNames("applications")) {
             ConfigTree.Value type = t.get("applications." + name + ".type");
             if (type == null) {
                 ConfigTree.Value decl = t.get("applications." + name + ".");
                 throw new ConfigException((decl != null ? decl.where() + ": " : "") + "applications." + name
-                        + ".type: missing (one of: vod)");
+                        + ".type: missing (one of: vod, live)");
             }
             ServerConfig.AppType appType;
             try {
                 appType = ServerConfig.AppType.valueOf(type.text().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(type.where() + ": applications." + name + ".type: unknown application type '"
-                        + type.text() + "' (one of: vod)");
+                        + type.text() + "' (one of: vod, live)");
             }
             apps.put(name, new ServerConfig.ApplicationConfig(name, appType));
         }
         return new ServerConfig(rtmp, http, path(t, "media", home, userBase, userSource),
-                path(t, "data", home, userBase, userSource), vod, Map.copyOf(apps));
+                path(t, "data", home, userBase, userSource), vod, live, Map.copyOf(apps));
     }
 
     private static ConfigTree.Value required(ConfigTree t, String key) {
@@ -138,6 +150,15 @@ public final class ConfigLoader {
             throw new ConfigException(v.where() + ": " + key + ": must not be empty");
         }
         return v.text().trim();
+    }
+
+    private static boolean bool(ConfigTree t, String key) {
+        ConfigTree.Value v = required(t, key);
+        return switch (v.text().trim().toLowerCase(Locale.ROOT)) {
+            case "true", "on", "yes" -> true;
+            case "false", "off", "no" -> false;
+            default -> throw new ConfigException(v.where() + ": " + key + ": expected true or false, got '" + v.text() + "'");
+        };
     }
 
     private static long integer(ConfigTree t, String key, long min, long max) {

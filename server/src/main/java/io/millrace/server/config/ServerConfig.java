@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /** The whole server configuration, immutable, validated when it was loaded ({@link ConfigLoader}). */
-public record ServerConfig(Rtmp rtmp, Http http, Path mediaDir, Path dataDir, Vod vod,
+public record ServerConfig(Rtmp rtmp, Http http, Path mediaDir, Path dataDir, Vod vod, Live live,
                            Map<String, ApplicationConfig> applications) {
 
     public record Rtmp(String bind, int port, int chunkSize, long windowAckSize, long peerBandwidth,
@@ -18,8 +18,23 @@ public record ServerConfig(Rtmp rtmp, Http http, Path mediaDir, Path dataDir, Vo
     public record Vod(long bufferLeadMillis, long defaultBufferMillis, int indexCacheEntries) {
     }
 
+    /**
+     * The live application's settings.
+     *
+     * @param gopCache          a new viewer starts at the last keyframe (fast start) instead of waiting for the next
+     * @param gopCacheMaxMillis the longest GOP kept; a longer one is not cached (the viewer waits for a keyframe)
+     * @param queueMillis       media one viewer may have waiting before it is dropped to the next keyframe
+     * @param writeMergeMillis  the longest a frame waits so that it goes out with the next ones in one write
+     *                          (0: as soon as the publisher's read is done)
+     * @param idleTimeoutMillis a publisher that sends no media for this long is unpublished (0: never)
+     * @param record            what a publish of type "live" records: off, record (overwrite) or append
+     */
+    public record Live(boolean gopCache, long gopCacheMaxMillis, long queueMillis, long writeMergeMillis,
+                       long idleTimeoutMillis, String record) {
+    }
+
     /** The kinds of application this release knows. */
-    public enum AppType { VOD }
+    public enum AppType { VOD, LIVE }
 
     public record ApplicationConfig(String name, AppType type) {
     }
@@ -29,11 +44,16 @@ public record ServerConfig(Rtmp rtmp, Http http, Path mediaDir, Path dataDir, Vo
                 rtmp.peerBandwidth, rtmp.maxMessageSize, rtmp.handshakeTimeoutMillis, rtmp.connectTimeoutMillis,
                 rtmp.writeBufferHighWaterMark);
         Http h = httpPort == null ? http : new Http(http.bind, httpPort);
-        return new ServerConfig(r, h, mediaDir, dataDir, vod, applications);
+        return new ServerConfig(r, h, mediaDir, dataDir, vod, live, applications);
+    }
+
+    /** Where the live application records ({@code <data>/recordings}); the vod application plays from there too. */
+    public Path recordingsDir() {
+        return dataDir.resolve("recordings");
     }
 
     public ServerConfig withDirs(Path media, Path data) {
         return new ServerConfig(rtmp, http, media == null ? mediaDir : media, data == null ? dataDir : data,
-                vod, applications);
+                vod, live, applications);
     }
 }

@@ -1,6 +1,7 @@
 package io.millrace.server.session;
 
 import io.millrace.rtmp.command.NetCommand;
+import io.millrace.rtmp.command.NetStreamStatus;
 
 /**
  * What a server application does with a connected client. The session owns the NetConnection and
@@ -30,4 +31,14 @@ public interface Application {
 
     /** play on a NetStream of this application: start something playing on {@code stream} or refuse with a status. */
     void play(RtmpSession session, NetStream stream, NetCommand.Play play);
+
+    /**
+     * publish on a NetStream of this application: start a {@link Publishing} with
+     * {@link NetStream#startPublishing} or refuse with a status. By default an application takes no
+     * publishers (FMS's vod service).
+     */
+    default void publish(RtmpSession session, NetStream stream, NetCommand.Publish publish) {
+        session.channel().writeAndFlush(session.status(stream.id(), NetStreamStatus.PUBLISH_DENIED,
+                "Application " + name() + " does not take published streams.", publish.name()));
+    }
 }

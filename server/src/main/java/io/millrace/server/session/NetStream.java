@@ -33,6 +33,7 @@ public final class NetStream {
 
     private final Deque<NetCommand.Play> playlist = new ArrayDeque<>();
     private Playback playback;
+    private Publishing publishing;
     /** The last item that played to its end, so that a seek afterwards plays it again from there. */
     private NetCommand.Play lastCompleted;
     /** The play command of the item playing now. */
@@ -72,11 +73,80 @@ public final class NetStream {
 
     /** Replaces whatever plays on this stream (the old one is closed without a status) and starts it. */
     public void startPlayback(Playback next) {
+        if (publishing != null) {
+            Publishing p = publishing;
+            publishing = null;
+            p.close("play", true);
+        }
         if (playback != null) {
             playback.close();
         }
         playback = next;
         next.start();
+    }
+
+    /** Whether this stream is publishing. */
+    public boolean isPublishing() {
+        return publishing != null;
+    }
+
+    /** Makes {@code next} what this stream publishes (what it played or published before is ended without a status). */
+    public void startPublishing(Publishing next) {
+        end("publish");
+        publishing = next;
+    }
+
+    /** Called by a publication that ended by itself (idle, or taken down): the stream publishes nothing now. */
+    public void publishingEnded(Publishing ended) {
+        if (publishing == ended) {
+            publishing = null;
+        }
+    }
+
+    void publish(NetCommand.Publish publish) {
+        if (publish.stops()) {
+            unpublish("publish(false)");
+            return;
+        }
+        if (publishing != null) {
+            session.channel().writeAndFlush(session.status(id, NetStreamStatus.PUBLISH_BAD_NAME,
+                    "Stream " + id + " is already publishing " + publishing.name() + ".", publish.name()));
+            return;
+        }
+        application.publish(session, this, publish);
+    }
+
+    /** Ends the publication with NetStream.Unpublish.Success to the publisher; false if nothing was published. */
+    public boolean unpublish(String reason) {
+        Publishing p = publishing;
+        if (p == null) {
+            return false;
+        }
+        publishing = null;
+        p.close(reason, true);
+        return true;
+    }
+
+    void onMedia(io.millrace.rtmp.message.RtmpMessage msg) {
+        if (publishing != null) {
+            publishing.onMedia(msg);
+        } else {
+            LOG.debug("{}: media on stream {} which is not publishing; dropped", session.describe(), id);
+        }
+    }
+
+    void onData(DataMessage data) {
+        if (publishing != null) {
+            publishing.onData(data);
+        } else {
+            LOG.debug("{}: data {} on stream {} which is not publishing; dropped", session.describe(), data.name(), id);
+        }
+    }
+
+    void onReadComplete() {
+        if (publishing != null) {
+            publishing.onReadComplete();
+        }
     }
 
     /** Added to the timestamps of the item that starts now, so that a playlist is one timeline. */
@@ -227,13 +297,21 @@ public final class NetStream {
         }
     }
 
-    /** deleteStream or disconnect: free everything, no status. */
+    /** deleteStream or disconnect: free everything; a publisher still connected is told Unpublish.Success. */
     void close(String reason) {
+        if (publishing != null && session.channel().isActive()) {
+            unpublish(reason);
+        }
         end(reason);
     }
 
-    /** Empties the playlist and ends what plays; returns what played, or null. */
+    /** Empties the playlist and ends what plays or publishes; returns what played, or null. */
     private Playback end(String reason) {
+        Publishing pub = publishing;
+        if (pub != null) {
+            publishing = null;
+            pub.close(reason, false);
+        }
         playlist.clear();
         Playback p = playback;
         if (p != null) {

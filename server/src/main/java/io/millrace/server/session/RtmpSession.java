@@ -176,13 +176,49 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
             } else if (msg instanceof UserControlEvent event) {
                 onUserControl(event);
             } else if (msg instanceof DataMessage data) {
-                LOG.debug("{}: ignoring data message {} on stream {}", describe(), data.name(), data.streamId());
+                NetStream s = state == State.CONNECTED ? streams.get(data.streamId()) : null;
+                if (s != null) {
+                    s.onData(data);
+                } else {
+                    LOG.debug("{}: ignoring data message {} on stream {}", describe(), data.name(), data.streamId());
+                }
             } else if (msg instanceof RtmpMessage raw) {
-                LOG.debug("{}: ignoring {} (this application does not take it)", describe(), raw);
+                NetStream s = state == State.CONNECTED && isMedia(raw.typeId()) ? streams.get(raw.streamId()) : null;
+                if (s != null) {
+                    s.onMedia(raw);
+                } else {
+                    LOG.debug("{}: ignoring {} (this application does not take it)", describe(), raw);
+                }
             }
         } finally {
             ReferenceCountUtil.release(msg);
         }
+    }
+
+    private static boolean isMedia(int typeId) {
+        return typeId == io.millrace.rtmp.message.MessageType.AUDIO || typeId == io.millrace.rtmp.message.MessageType.VIDEO
+                || typeId == io.millrace.rtmp.message.MessageType.AGGREGATE;
+    }
+
+    /** A publisher's read is done: what it brought may go out to the viewers now (one write per viewer per read). */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (state == State.CONNECTED) {
+            for (NetStream s : streams.values()) {
+                s.onReadComplete();
+            }
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    /** This connection's NetStreams, in the order they were created (a read-only view). */
+    public java.util.Collection<NetStream> streams() {
+        return java.util.Collections.unmodifiableCollection(streams.values());
+    }
+
+    /** The NetStream with this id, or null. */
+    public NetStream stream(int id) {
+        return streams.get(id);
     }
 
     @Override
@@ -249,6 +285,8 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
             withStream(c.streamId(), "closeStream", s -> s.stop("closeStream"));
         } else if (cmd instanceof NetCommand.Play c) {
             withStream(c.streamId(), "play", s -> s.play(c));
+        } else if (cmd instanceof NetCommand.Publish c) {
+            withStream(c.streamId(), "publish", s -> s.publish(c));
         } else if (cmd instanceof NetCommand.Seek c) {
             withStream(c.streamId(), "seek", s -> s.seek(c.milliseconds()));
         } else if (cmd instanceof NetCommand.Pause c) {

@@ -32,9 +32,13 @@ public final class VodApplication implements Application {
     private final ServerConfig.Vod config;
     private final MediaIndexCache indexes;
 
-    public VodApplication(String name, Path mediaDir, ServerConfig.Vod config, MediaIndexCache indexes) {
+    /**
+     * @param folders where names are looked up, in order: the media folder, then the recordings folder (so a
+     *        stream recorded by the live application plays here by its name)
+     */
+    public VodApplication(String name, ServerConfig.Vod config, MediaIndexCache indexes, Path... folders) {
         this.name = name;
-        this.names = new VodNames(mediaDir);
+        this.names = new VodNames(folders);
         this.config = config;
         this.indexes = indexes;
     }
@@ -88,6 +92,11 @@ public final class VodApplication implements Application {
                 return false;
             }
         }
+    }
+
+    /** Whether {@code streamName} names a file this application can play. */
+    public boolean has(String streamName) {
+        return names.resolve(streamName).found();
     }
 
     @Override

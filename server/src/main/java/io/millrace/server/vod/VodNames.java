@@ -38,16 +38,20 @@ final class VodNames {
         }
     }
 
-    private final Path mediaRoot;
+    private final List<Path> roots;
 
-    VodNames(Path mediaDir) {
-        Path root = mediaDir.toAbsolutePath().normalize();
+    /** @param folders searched in order (the media folder, then the recordings folder) */
+    VodNames(Path... folders) {
+        this.roots = java.util.Arrays.stream(folders).map(f -> f.toAbsolutePath().normalize()).toList();
+    }
+
+    /** The folder as it really is (a folder created after start, or reached through a link, resolves now). */
+    private static Path real(Path root) {
         try {
-            root = root.toRealPath();
+            return root.toRealPath();
         } catch (IOException e) {
-            // the folder may not exist yet; every lookup will then miss
+            return root;
         }
-        this.mediaRoot = root;
     }
 
     Resolution resolve(String rawName) {
@@ -93,16 +97,19 @@ final class VodNames {
             return new Resolution(null, name, Format.FLV, "the stream type '" + prefix + ":' is not supported");
         }
         Resolution last = null;
-        for (String candidate : candidates) {
-            last = locate(candidate, format);
-            if (last.found() || last.refused()) {
-                return last;
+        for (Path root : roots) {
+            Path mediaRoot = real(root);
+            for (String candidate : candidates) {
+                last = locate(mediaRoot, candidate, format);
+                if (last.found() || last.refused()) {
+                    return last;
+                }
             }
         }
         return last;
     }
 
-    private Resolution locate(String name, Format format) {
+    private static Resolution locate(Path mediaRoot, String name, Format format) {
         String relative = name;
         while (relative.startsWith("/")) {
             relative = relative.substring(1); // FMS names like "/myVideo" are relative to the media folder

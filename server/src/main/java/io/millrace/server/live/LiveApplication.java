@@ -1,0 +1,259 @@
+package io.millrace.server.live;
+
+import io.millrace.amf.AmfObject;
+import io.millrace.media.MediaIndexCache;
+import io.millrace.rtmp.command.NetCommand;
+import io.millrace.rtmp.command.NetStreamStatus;
+import io.millrace.rtmp.control.StreamBegin;
+import io.millrace.server.config.ServerConfig;
+import io.millrace.server.session.Application;
+import io.millrace.server.session.ConnectTarget;
+import io.millrace.server.session.NetStream;
+import io.millrace.server.session.RtmpSession;
+import io.millrace.server.vod.VodApplication;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+
+/**
+ * FMS's live service: encoders publish (FMLE/ffmpeg/OBS with releaseStream, FCPublish, publish, FCUnpublish;
+ * Flash clients with publish alone), viewers play with start -2 (live, else a recording, else wait for a
+ * publisher) or -1 (live only, waiting if need be), and recordings land in {@code <data>/recordings} where this
+ * application (start >= 0, or -2 with nobody publishing) and the vod application play them.
+ *
+ * <p>The query part of a stream name ({@code name?key=...}) is not part of the name; it is kept with the
+ * publication for the access checks of later releases.
+ */
+public final class LiveApplication implements Application {
+    private static final Logger LOG = LoggerFactory.getLogger(LiveApplication.class);
+    private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*");
+    static final int MAX_NAME_LENGTH = 256;
+
+    private final String name;
+    private final ServerConfig config;
+    private final LiveStreams streams;
+    private final VodApplication recorded;
+    private final Path recordingsDir;
+    private final AtomicLong viewerDrops = new AtomicLong();
+
+    public LiveApplication(String name, ServerConfig config, MediaIndexCache indexes) {
+        this.name = name;
+        this.config = config;
+        this.streams = new LiveStreams(config.live());
+        this.recordingsDir = config.recordingsDir();
+        this.recorded = new VodApplication(name, config.vod(), indexes, recordingsDir);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    /** Viewers dropped to a keyframe because they could not keep up, since start. */
+    public long viewerDrops() {
+        return viewerDrops.get();
+    }
+
+    void viewerDropped() {
+        viewerDrops.incrementAndGet();
+    }
+
+    void released(LiveStream s) {
+        streams.release(s);
+    }
+
+    // ---- calls ----------------------------------------------------------------------------------
+
+    @Override
+    public boolean call(RtmpSession session, NetCommand.Call call) {
+        String streamName = call.arg(0) instanceof String s ? s : "";
+        switch (call.method()) {
+            case "releaseStream", "FCUnsubscribe" -> {
+                session.reply(call.transactionId(), null);
+                return true;
+            }
+            case "FCPublish" -> {
+                // FMLE and ffmpeg wait for nothing, but FMS's live main.asc answers with onFCPublish.
+                session.reply(call.transactionId(), null);
+                session.callClient("onFCPublish", AmfObject.of("code", NetStreamStatus.PUBLISH_START.code(),
+                        "description", streamName));
+                return true;
+            }
+            case "FCUnpublish" -> {
+                String bare = new StreamName(streamName).name;
+                session.reply(call.transactionId(), null);
+                session.callClient("onFCUnpublish", AmfObject.of("code", NetStreamStatus.UNPUBLISH_SUCCESS.code(),
+                        "description", streamName));
+                for (NetStream s : session.streams()) {
+                    LivePublisher p = publisherOn(s);
+                    if (p != null && p.name().equals(bare)) {
+                        s.unpublish("FCUnpublish");
+                    }
+                }
+                return true;
+            }
+            case "FCSubscribe" -> {
+                // Akamai-style edge subscription: the stream is always "there" here.
+                session.reply(call.transactionId(), null);
+                session.callClient("onFCSubscribe", AmfObject.of("code", NetStreamStatus.PLAY_START.code(),
+                        "description", streamName));
+                return true;
+            }
+            default -> {
+                return recorded.call(session, call);
+            }
+        }
+    }
+
+    private LivePublisher publisherOn(NetStream s) {
+        for (LiveStream ls : streams.all()) {
+            LivePublisher p = ls.publisher();
+            if (p != null && p.session() == s.session() && s.isPublishing() && p.netStreamId() == s.id()) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    // ---- play -----------------------------------------------------------------------------------
+
+    @Override
+    public void play(RtmpSession session, NetStream stream, NetCommand.Play play) {
+        double start = play.start();
+        if (start == -2000) {
+            start = -2;
+        } else if (start == -1000) {
+            start = -1;
+        }
+        StreamName n = new StreamName(play.name());
+        String instance = session.target().instance();
+        if (start >= 0) {
+            recorded.play(session, stream, recordedPlay(play, instance, n, start));
+            return;
+        }
+        if (start == -2 && streams.published(instance, n.name) == null && recorded.has(recordedName(instance, n.name))) {
+            recorded.play(session, stream, recordedPlay(play, instance, n, 0));
+            return;
+        }
+        boolean reset = play.reset() == 1 || play.reset() == 3;
+        LiveStream ls = streams.acquire(instance, n.name);
+        stream.startPlayback(new LiveSubscriber(this, session, stream, ls, n.name, reset, config.live().queueMillis()));
+    }
+
+    private static NetCommand.Play recordedPlay(NetCommand.Play play, String instance, StreamName n, double start) {
+        return new NetCommand.Play(play.transactionId(), play.streamId(), recordedName(instance, n.name), start,
+                play.len(), play.reset());
+    }
+
+    private static String recordedName(String instance, String name) {
+        return ConnectTarget.DEFAULT_INSTANCE.equals(instance) ? name : instance + "/" + name;
+    }
+
+    // ---- publish --------------------------------------------------------------------------------
+
+    @Override
+    public void publish(RtmpSession session, NetStream stream, NetCommand.Publish publish) {
+        int id = stream.id();
+        StreamName n = new StreamName(publish.name());
+        String invalid = n.invalidReason();
+        if (invalid != null) {
+            LOG.info("reject publish {} stream={}: {}", session.describe(), publish.name(), invalid);
+            session.channel().writeAndFlush(session.status(id, NetStreamStatus.PUBLISH_BAD_NAME,
+                    "Cannot publish " + publish.name() + ": " + invalid + ".", publish.name()));
+            return;
+        }
+        String instance = session.target().instance();
+        String type = publish.type().toLowerCase(Locale.ROOT);
+        String recordMode = switch (type) {
+            case "record", "append" -> type;
+            default -> config.live().record();
+        };
+        LiveStream ls = streams.acquire(instance, n.name);
+        LivePublisher p = new LivePublisher(this, session, stream, ls, n.name, n.query, config.rtmp().chunkSize());
+        if (!ls.attach(p)) {
+            streams.release(ls);
+            LOG.info("reject publish {} stream={}: BadName (already published)", session.describe(), n.name);
+            session.channel().writeAndFlush(session.status(id, NetStreamStatus.PUBLISH_BAD_NAME,
+                    n.name + " is already being published.", n.name));
+            return;
+        }
+        stream.startPublishing(p);
+        session.channel().write(new StreamBegin(id));
+        session.channel().write(session.status(id, NetStreamStatus.PUBLISH_START, n.name + " is now published.", n.name));
+        String recording = "";
+        if (!"off".equals(recordMode)) {
+            recording = startRecording(session, id, p, instance, n, "append".equals(recordMode));
+        }
+        session.channel().flush();
+        p.watchIdle(config.live().idleTimeoutMillis());
+        ls.flush();
+        LOG.info("publish {} stream={} type={}{}", session.describe(), n.name, type, recording);
+    }
+
+    private String startRecording(RtmpSession session, int id, LivePublisher p, String instance, StreamName n,
+                                  boolean append) {
+        String file = n.name;
+        if (file.regionMatches(true, 0, "flv:", 0, 4)) {
+            file = file.substring(4);
+        }
+        if (!SAFE_NAME.matcher(file).matches() || file.contains("..") || !SAFE_NAME.matcher(instance).matches()) {
+            session.channel().write(session.status(id, NetStreamStatus.RECORD_NO_ACCESS,
+                    "Cannot record " + n.name + ": a recorded name may hold letters, digits, '_', '-', '.' and '/'.",
+                    n.name));
+            return " record=refused (name)";
+        }
+        if (!file.toLowerCase(Locale.ROOT).endsWith(".flv")) {
+            file = file + ".flv";
+        }
+        Path dir = ConnectTarget.DEFAULT_INSTANCE.equals(instance) ? recordingsDir : recordingsDir.resolve(instance);
+        Path path = dir.resolve(file).normalize();
+        if (!path.startsWith(recordingsDir)) {
+            session.channel().write(session.status(id, NetStreamStatus.RECORD_NO_ACCESS,
+                    "Cannot record " + n.name + ": the name leaves the recordings folder.", n.name));
+            return " record=refused (path)";
+        }
+        try {
+            p.recordTo(FlvRecorder.open(path, append));
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("{} stream={}: cannot record to {}: {}", session.describe(), n.name, path, e.toString());
+            session.channel().write(session.status(id, NetStreamStatus.RECORD_FAILED,
+                    "Cannot record " + n.name + ": " + e.getMessage(), n.name));
+            return " record=failed";
+        }
+        session.channel().write(session.status(id, NetStreamStatus.RECORD_START, "Recording " + n.name + ".", n.name));
+        return " record=" + (append ? "append " : "") + path;
+    }
+
+    /** A stream name as a client sends it: the name, and the query after '?' (kept, not part of the name). */
+    static final class StreamName {
+        final String name;
+        final String query;
+
+        StreamName(String raw) {
+            String s = raw == null ? "" : raw.trim();
+            int q = s.indexOf('?');
+            this.name = q >= 0 ? s.substring(0, q) : s;
+            this.query = q >= 0 ? s.substring(q + 1) : null;
+        }
+
+        String invalidReason() {
+            if (name.isEmpty()) {
+                return "no stream name given";
+            }
+            if (name.length() > MAX_NAME_LENGTH) {
+                return "the name is longer than " + MAX_NAME_LENGTH + " characters";
+            }
+            for (int i = 0; i < name.length(); i++) {
+                if (Character.isISOControl(name.charAt(i))) {
+                    return "the name holds a control character";
+                }
+            }
+            return null;
+        }
+    }
+}

@@ -1,0 +1,259 @@
+package io.millrace.server.live;
+
+import io.millrace.amf.AmfEncoding;
+import io.millrace.amf.AmfObject;
+import io.millrace.rtmp.chunk.SharedMessage;
+import io.millrace.rtmp.command.AmfMessageCodec;
+import io.millrace.rtmp.command.DataMessage;
+import io.millrace.rtmp.command.NetStreamStatus;
+import io.millrace.rtmp.message.ChunkStreams;
+import io.millrace.rtmp.message.MessageType;
+import io.millrace.rtmp.message.RtmpMessage;
+import io.millrace.server.session.NetStream;
+import io.millrace.server.session.Publishing;
+import io.millrace.server.session.RtmpSession;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A publication on a live stream, on the publisher's event loop: turns what the encoder sends into
+ * {@link LiveFrame}s on the stream's timeline (each chunked once for all viewers), keeps the metadata
+ * ({@code @setDataFrame onMetaData}), splits aggregate messages, feeds the recorder, and unpublishes a
+ * publisher that has sent no media for {@code live.idleTimeoutMillis}.
+ */
+final class LivePublisher implements Publishing {
+    private static final Logger LOG = LoggerFactory.getLogger(LivePublisher.class);
+
+    private final LiveApplication app;
+    private final RtmpSession session;
+    private final NetStream netStream;
+    private final LiveStream stream;
+    private final String name;
+    private final String query;
+    private final int chunkSize;
+    private final ByteBufAllocator alloc;
+    private FlvRecorder recorder;
+    private ScheduledFuture<?> idleCheck;
+    private long lastMediaNanos = System.nanoTime();
+    private final long startedNanos = System.nanoTime();
+    private boolean closed;
+    private long frames;
+    private long bytes;
+
+    LivePublisher(LiveApplication app, RtmpSession session, NetStream netStream, LiveStream stream, String name,
+                  String query, int chunkSize) {
+        this.app = app;
+        this.session = session;
+        this.netStream = netStream;
+        this.stream = stream;
+        this.name = name;
+        this.query = query;
+        this.chunkSize = chunkSize;
+        this.alloc = session.channel().alloc();
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    /** The query part of the publish name ({@code name?key=...}), or null: kept for access checks. */
+    String query() {
+        return query;
+    }
+
+    RtmpSession session() {
+        return session;
+    }
+
+    int netStreamId() {
+        return netStream.id();
+    }
+
+    void recordTo(FlvRecorder r) {
+        this.recorder = r;
+    }
+
+    void watchIdle(long idleMillis) {
+        if (idleMillis <= 0) {
+            return;
+        }
+        long period = Math.max(50, Math.min(1000, idleMillis / 4));
+        idleCheck = session.channel().eventLoop().scheduleAtFixedRate(() -> {
+            if (!closed && System.nanoTime() - lastMediaNanos > TimeUnit.MILLISECONDS.toNanos(idleMillis)) {
+                LOG.info("unpublish {} stream={} reason=idle (no media for {} ms)", session.describe(), name, idleMillis);
+                session.channel().writeAndFlush(session.status(netStream.id(), NetStreamStatus.PUBLISH_IDLE,
+                        name + " was unpublished: no media for " + idleMillis + " ms.", name));
+                end("idle");
+                netStream.publishingEnded(this);
+            }
+        }, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void onMedia(RtmpMessage msg) {
+        if (closed) {
+            return;
+        }
+        lastMediaNanos = System.nanoTime();
+        if (msg.typeId() == MessageType.AGGREGATE) {
+            splitAggregate(msg);
+        } else {
+            media(msg.typeId(), msg.timestamp(), msg.content());
+        }
+    }
+
+    /**
+     * An aggregate message (type 22): FLV tags back to back, each followed by its 4-byte back pointer; their
+     * timestamps are relative to the first one's, which the aggregate's own timestamp replaces.
+     */
+    private void splitAggregate(RtmpMessage msg) {
+        ByteBuf b = msg.content();
+        int at = b.readerIndex();
+        int end = b.writerIndex();
+        long first = -1;
+        while (end - at >= 11) {
+            int type = b.getUnsignedByte(at) & 0x1F;
+            int size = b.getUnsignedMedium(at + 1);
+            long ts = b.getUnsignedMedium(at + 4) | ((long) b.getUnsignedByte(at + 7) << 24);
+            if (size > end - at - 11) {
+                LOG.info("{} stream={}: aggregate message with a sub-message of {} bytes past its end; rest dropped",
+                        session.describe(), name, size);
+                return;
+            }
+            if (first < 0) {
+                first = ts;
+            }
+            long stamped = (msg.timestamp() + (ts - first)) & 0xFFFFFFFFL;
+            if (type == MessageType.AUDIO || type == MessageType.VIDEO) {
+                media(type, stamped, b.slice(at + 11, size));
+            } else if (type == MessageType.DATA_AMF0) {
+                RtmpMessage data = new RtmpMessage(type, stamped, msg.streamId(), b.retainedSlice(at + 11, size));
+                try {
+                    onData(AmfMessageCodec.decodeData(data));
+                } catch (RuntimeException e) {
+                    LOG.info("{} stream={}: bad data message in an aggregate: {}", session.describe(), name, e.getMessage());
+                } finally {
+                    data.release();
+                }
+            }
+            at += 11 + size + 4;
+        }
+    }
+
+    /** Borrows {@code payload}. */
+    private void media(int typeId, long timestamp32, ByteBuf payload) {
+        boolean video = typeId == MessageType.VIDEO;
+        if (payload.readableBytes() == 0) {
+            return;
+        }
+        boolean config = video ? LiveFrame.isVideoConfig(payload) : LiveFrame.isAudioConfig(payload);
+        boolean keyframe = video && LiveFrame.isKeyframe(payload);
+        long ts = stream.map(video ? 1 : 0, timestamp32);
+        frames++;
+        bytes += payload.readableBytes();
+        if (recorder != null) {
+            recorder.write(typeId, ts, payload, config);
+        }
+        SharedMessage m = SharedMessage.of(typeId, video ? ChunkStreams.VIDEO : ChunkStreams.AUDIO,
+                payload.retainedDuplicate(), chunkSize, alloc);
+        stream.publish(this, new LiveFrame(LiveFrame.kindOf(typeId), m, ts, keyframe, config));
+    }
+
+    @Override
+    public void onData(DataMessage data) {
+        if (closed) {
+            return;
+        }
+        String n = data.name();
+        List<Object> values = data.values();
+        if ("@setDataFrame".equals(n)) {
+            if (values.size() >= 2 && values.get(0) instanceof String handler) {
+                Object meta = values.get(1);
+                if ("onMetaData".equals(handler)) {
+                    AmfObject m = metadataObject(meta);
+                    m.put("server", "Millrace");
+                    if (recorder != null) {
+                        recorder.metadata(m);
+                    }
+                    stream.metadata(this, dataFrame("onMetaData", List.of(m), true, 0));
+                } else {
+                    stream.publish(this, dataFrame(handler, values.subList(1, values.size()), false, data.timestamp()));
+                }
+            }
+            return;
+        }
+        if ("@clearDataFrame".equals(n)) {
+            stream.metadata(this, null);
+            return;
+        }
+        stream.publish(this, dataFrame(n, values, false, data.timestamp()));
+    }
+
+    private static AmfObject metadataObject(Object meta) {
+        if (meta instanceof AmfObject o) {
+            AmfObject copy = o.deepCopy();
+            return copy.isEcmaArray() ? copy : AmfObject.ecmaArray(copy);
+        }
+        if (meta instanceof Map<?, ?> m) {
+            AmfObject a = new AmfObject();
+            m.forEach((k, v) -> a.put(String.valueOf(k), v));
+            return AmfObject.ecmaArray(a);
+        }
+        return AmfObject.ecmaArray(Map.of());
+    }
+
+    private LiveFrame dataFrame(String handler, List<Object> values, boolean config, long timestamp32) {
+        long ts = config ? stream.now() : stream.map(2, timestamp32);
+        RtmpMessage encoded = AmfMessageCodec.encode(new DataMessage(handler, values, 0, 0), AmfEncoding.AMF0, alloc);
+        SharedMessage m = SharedMessage.of(MessageType.DATA_AMF0, ChunkStreams.STREAM_COMMAND,
+                encoded.content().retain(), chunkSize, alloc);
+        encoded.release();
+        return new LiveFrame(LiveFrame.Kind.DATA, m, ts, false, config);
+    }
+
+    @Override
+    public void onReadComplete() {
+        stream.flush();
+    }
+
+    @Override
+    public void close(String reason, boolean status) {
+        if (closed) {
+            return;
+        }
+        if (status) {
+            session.channel().writeAndFlush(session.status(netStream.id(), NetStreamStatus.UNPUBLISH_SUCCESS,
+                    name + " is now unpublished.", name));
+        }
+        LOG.info("unpublish {} stream={} reason={} after {} s, {} frames, {} bytes", session.describe(), name, reason,
+                String.format("%.1f", (System.nanoTime() - startedNanos) / 1e9), frames, bytes);
+        end(reason);
+    }
+
+    private void end(String reason) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (idleCheck != null) {
+            idleCheck.cancel(false);
+        }
+        if (recorder != null) {
+            recorder.close();
+            if (session.channel().isActive()) {
+                session.channel().writeAndFlush(session.status(netStream.id(), NetStreamStatus.RECORD_STOP,
+                        "Stopped recording " + name + ".", name));
+            }
+        }
+        stream.detach(this);
+        app.released(stream);
+    }
+}
