@@ -91,7 +91,7 @@ final class LivePublisher implements Publishing {
                 LOG.info("unpublish {} stream={} reason=idle (no media for {} ms)", session.describe(), name, idleMillis);
                 session.channel().writeAndFlush(session.status(netStream.id(), NetStreamStatus.PUBLISH_IDLE,
                         name + " was unpublished: no media for " + idleMillis + " ms.", name));
-                end("idle");
+                end(false);
                 netStream.publishingEnded(this);
             }
         }, period, period, TimeUnit.MILLISECONDS);
@@ -229,16 +229,13 @@ final class LivePublisher implements Publishing {
         if (closed) {
             return;
         }
-        if (status) {
-            session.channel().writeAndFlush(session.status(netStream.id(), NetStreamStatus.UNPUBLISH_SUCCESS,
-                    name + " is now unpublished.", name));
-        }
         LOG.info("unpublish {} stream={} reason={} after {} s, {} frames, {} bytes", session.describe(), name, reason,
                 String.format("%.1f", (System.nanoTime() - startedNanos) / 1e9), frames, bytes);
-        end(reason);
+        end(status);
     }
 
-    private void end(String reason) {
+    /** Stops recording (Record.Stop), then tells the publisher (Unpublish.Success) if asked, then the viewers. */
+    private void end(boolean unpublishStatus) {
         if (closed) {
             return;
         }
@@ -246,12 +243,20 @@ final class LivePublisher implements Publishing {
         if (idleCheck != null) {
             idleCheck.cancel(false);
         }
+        boolean active = session.channel().isActive();
         if (recorder != null) {
             recorder.close();
-            if (session.channel().isActive()) {
-                session.channel().writeAndFlush(session.status(netStream.id(), NetStreamStatus.RECORD_STOP,
+            if (active) {
+                session.channel().write(session.status(netStream.id(), NetStreamStatus.RECORD_STOP,
                         "Stopped recording " + name + ".", name));
             }
+        }
+        if (unpublishStatus && active) {
+            session.channel().write(session.status(netStream.id(), NetStreamStatus.UNPUBLISH_SUCCESS,
+                    name + " is now unpublished.", name));
+        }
+        if (active) {
+            session.channel().flush();
         }
         stream.detach(this);
         app.released(stream);
