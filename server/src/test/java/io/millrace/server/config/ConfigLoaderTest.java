@@ -22,8 +22,11 @@ class ConfigLoaderTest {
         assertThat(c.rtmp().chunkSize()).isEqualTo(4096);
         assertThat(c.mediaDir()).isEqualTo(home.resolve("applications/vod/media").toAbsolutePath().normalize());
         assertThat(c.dataDir()).isEqualTo(home.resolve("data").toAbsolutePath().normalize());
-        assertThat(c.applications()).containsOnlyKeys("vod");
+        assertThat(c.applications()).containsOnlyKeys("vod", "live");
         assertThat(c.applications().get("vod").type()).isEqualTo(ServerConfig.AppType.VOD);
+        assertThat(c.applications().get("live").type()).isEqualTo(ServerConfig.AppType.LIVE);
+        assertThat(c.live()).isEqualTo(new ServerConfig.Live(true, 10_000, 3_000, 0, 30_000, "off"));
+        assertThat(c.recordingsDir()).isEqualTo(home.resolve("data/recordings").toAbsolutePath().normalize());
     }
 
     @Test
@@ -37,7 +40,14 @@ class ConfigLoaderTest {
         // A relative path in the user's file is relative to that file's folder.
         assertThat(c.mediaDir()).isEqualTo(dir.resolve("videos"));
         assertThat(c.dataDir()).isEqualTo(home.resolve("data"));
-        assertThat(c.applications()).containsOnlyKeys("vod", "films");
+        assertThat(c.applications()).containsOnlyKeys("vod", "live", "films");
+    }
+
+    @Test
+    void liveSettingsAreChecked() throws Exception {
+        assertError("live:\n  record: sometimes\n", "my.yaml line 2: live.record: 'sometimes' is not one of off, record, append");
+        assertError("live:\n  gopCache: maybe\n", "my.yaml line 2: live.gopCache: expected true or false, got 'maybe'");
+        assertError("live:\n  writeMergeMillis: 20000\n", "my.yaml line 2: live.writeMergeMillis: 20000 is out of range (0..10000)");
     }
 
     @Test

@@ -251,6 +251,32 @@ class LiveProtocolIT {
     }
 
     @Test
+    void dataSentByThePublisherReachesEveryViewer() throws Exception {
+        server = TestServer.start();
+        LivePeer pub = peer(RtmpClient.Options.plain());
+        pub.publishFmle("talk", "live");
+        pub.awaitStatus("NetStream.Publish.Start");
+        LivePeer a = peer(RtmpClient.Options.plain());
+        a.play("talk", -1);
+        a.awaitStatus("NetStream.Play.Start");
+        LivePeer b = peer(RtmpClient.Options.flashPlayer());
+        b.play("talk", -1);
+        b.awaitStatus("NetStream.Play.Start");
+        sendStart(pub, 0);
+        pub.keyframe(0, 1000);
+        pub.client.channel().writeAndFlush(new io.millrace.rtmp.command.DataMessage("onTextData",
+                List.of(AmfObject.of("text", "hello", "language", "eng")), pub.streamId, 40));
+        pub.client.channel().writeAndFlush(new io.millrace.rtmp.command.DataMessage("onCuePoint",
+                List.of(AmfObject.of("name", "ad", "time", 0.04)), pub.streamId, 40));
+        for (LivePeer v : List.of(a, b)) {
+            ClientEvent.Data text = (ClientEvent.Data) v.await(e -> e instanceof ClientEvent.Data d && "onTextData".equals(d.name()));
+            assertThat(((AmfObject) text.data().values().get(0)).getString("text")).isEqualTo("hello");
+            assertThat(text.data().timestamp()).isEqualTo(40);
+            v.await(e -> e instanceof ClientEvent.Data d && "onCuePoint".equals(d.name()));
+        }
+    }
+
+    @Test
     void anIdlePublisherIsUnpublished() throws Exception {
         server = TestServer.start("live:\n  idleTimeoutMillis: 400\n");
         LivePeer viewer = peer(RtmpClient.Options.plain());
