@@ -104,13 +104,16 @@ public final class ChunkWriter {
      *         0xFFFFFF bytes (nothing is written then)
      */
     public void write(RtmpMessage msg, ByteBuf out) {
-        ByteBuf payload = msg.content();
-        int length = payload.readableBytes();
         writeFirstHeader(msg, out);
+        writeBodies(msg.content(), out);
+    }
+
+    /** The chunk bodies of a payload whose first header was just written, with the continuation headers. */
+    private void writeBodies(ByteBuf payload, ByteBuf out) {
+        int length = payload.readableBytes();
         int csid = lastCsid;
         boolean extended = lastExtended;
         int field = (int) lastField;
-
         int at = payload.readerIndex();
         int n = Math.min(effectiveChunkSize, length);
         out.writeBytes(payload, at, n);
@@ -284,17 +287,7 @@ public final class ChunkWriter {
         if (shared.chunkSize() == effectiveChunkSize && !lastExtended) {
             return true;
         }
-        int at = payload.readerIndex();
-        int n = Math.min(effectiveChunkSize, length);
-        out.writeBytes(payload, at, n);
-        for (int done = n; done < length; done += n) {
-            writeBasicHeader(out, 3, lastCsid);
-            if (lastExtended) {
-                out.writeInt((int) lastField);
-            }
-            n = Math.min(effectiveChunkSize, length - done);
-            out.writeBytes(payload, at + done, n);
-        }
+        writeBodies(payload, out);
         return false;
     }
 

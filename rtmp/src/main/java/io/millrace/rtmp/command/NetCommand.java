@@ -59,6 +59,15 @@ public sealed interface NetCommand {
      */
     record Play(double transactionId, int streamId, String name, double start, double len, int reset)
             implements NetCommand {
+        /** {@code start} with -2000 and -1000 (as some clients send them) read as -2 and -1. */
+        public double startNormalized() {
+            return start == -2000 ? -2 : start == -1000 ? -1 : start;
+        }
+
+        /** Whether the play replaces what plays (reset true, 1 or 3) rather than appending to the playlist. */
+        public boolean resets() {
+            return reset == 1 || reset == 3;
+        }
     }
 
     /**

@@ -124,12 +124,7 @@ public final class LiveApplication implements Application {
 
     @Override
     public void play(RtmpSession session, NetStream stream, NetCommand.Play play) {
-        double start = play.start();
-        if (start == -2000) {
-            start = -2;
-        } else if (start == -1000) {
-            start = -1;
-        }
+        double start = play.startNormalized();
         StreamName n = new StreamName(play.name());
         String instance = session.target().instance();
         if (start >= 0) {
@@ -140,7 +135,7 @@ public final class LiveApplication implements Application {
             recorded.play(session, stream, recordedPlay(play, instance, n, 0));
             return;
         }
-        boolean reset = play.reset() == 1 || play.reset() == 3;
+        boolean reset = play.resets();
         LiveStream ls = streams.acquire(instance, n.name);
         stream.startPlayback(new LiveSubscriber(this, session, stream, ls, n.name, reset, config.live().queueMillis()));
     }

@@ -214,7 +214,7 @@ public final class NetStream {
                     "Play failed: no stream name given.", ""));
             return;
         }
-        boolean reset = play.reset() == 1 || play.reset() == 3;
+        boolean reset = play.resets();
         if (!reset && playback != null) {
             if (playlist.size() >= MAX_PLAYLIST) {
                 session.channel().writeAndFlush(session.status(id, NetStreamStatus.PLAY_FAILED,

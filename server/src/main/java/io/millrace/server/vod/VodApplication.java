@@ -101,14 +101,9 @@ public final class VodApplication implements Application {
 
     @Override
     public void play(RtmpSession session, NetStream stream, NetCommand.Play play) {
-        double start = play.start();
-        if (start == -2000) {
-            start = -2;
-        } else if (start == -1000) {
-            start = -1;
-        }
+        double start = play.startNormalized();
         String streamName = play.name();
-        boolean reset = play.reset() == 1 || play.reset() == 3;
+        boolean reset = play.resets();
         int id = stream.id();
         if (start == -1 || (start < 0 && start != -2)) {
             // Live only: nothing is ever published to vod, so the client waits (as with FMS).
