@@ -6,6 +6,7 @@ import io.millrace.rtmp.control.WindowAckSize;
 import io.millrace.rtmp.message.MessageType;
 import io.millrace.rtmp.message.RtmpMessage;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
@@ -56,6 +57,8 @@ public class ChunkEncoder extends ChannelOutboundHandlerAdapter {
     private final int zeroCopyThreshold;
     /** Buffers of the message being written zero-copy; empty between writes. */
     private final ArrayList<ByteBuf> parts = new ArrayList<>(1);
+    /** Where a shared message's header is computed before it is known whether the shared prefix fits (unpooled heap: not leak-tracked, never written). */
+    private ByteBuf scratch = Unpooled.buffer(ChunkWriter.MAX_FIRST_HEADER);
 
     /** An encoder with its own state; for a pair, share the state with the decoder. */
     public ChunkEncoder() {
@@ -123,29 +126,63 @@ public class ChunkEncoder extends ChannelOutboundHandlerAdapter {
         ByteBuf body = null;
         try {
             try {
-                header = ctx.alloc().directBuffer(ChunkWriter.MAX_FIRST_HEADER);
-                if (writer.writeShared(m, header)) {
-                    body = m.shared().body().retainedDuplicate();
-                    state.addBytesSent(header.readableBytes() + body.readableBytes());
+                SharedMessage shared = m.shared();
+                scratch.clear();
+                boolean asIs = writer.writeShared(m, scratch);
+                byte[] predicted = shared.predictedHeader();
+                if (asIs && predicted != null && sameBytes(scratch, predicted)) {
+                    // The header every viewer that got the previous frame writes: one shared buffer, no copy.
+                    body = shared.prefixed().retainedDuplicate();
+                    state.addBytesSent(body.readableBytes());
                 } else {
-                    state.addBytesSent(header.readableBytes());
+                    header = ctx.alloc().directBuffer(scratch.readableBytes());
+                    header.writeBytes(scratch);
+                    if (asIs) {
+                        body = shared.body().retainedDuplicate();
+                        state.addBytesSent(header.readableBytes() + body.readableBytes());
+                    } else {
+                        state.addBytesSent(header.readableBytes());
+                    }
                 }
             } finally {
                 m.release();
+                if (scratch.capacity() > 256) {
+                    // A fallback wrote a whole message here: do not keep a large buffer.
+                    scratch = Unpooled.buffer(ChunkWriter.MAX_FIRST_HEADER);
+                }
             }
         } catch (Throwable t) {
             if (header != null) {
                 header.release();
             }
+            if (body != null) {
+                body.release();
+            }
             throw t instanceof EncoderException e ? e : new EncoderException(t);
         }
-        if (body == null) {
+        if (header == null) {
+            ctx.write(body, promise);
+        } else if (body == null) {
             ctx.write(header, promise);
         } else {
             parts.add(header);
             parts.add(body);
             writeParts(ctx, promise);
         }
+    }
+
+    private static boolean sameBytes(ByteBuf b, byte[] expected) {
+        int n = b.readableBytes();
+        if (n != expected.length) {
+            return false;
+        }
+        int at = b.readerIndex();
+        for (int i = 0; i < n; i++) {
+            if (b.getByte(at + i) != expected[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void writeControl(ChannelHandlerContext ctx, ControlMessage control, ChannelPromise promise) {

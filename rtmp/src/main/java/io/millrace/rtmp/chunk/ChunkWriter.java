@@ -44,6 +44,8 @@ public final class ChunkWriter {
 
     /** What continuation chunks of the message being written repeat: set by {@link #writeFirstHeader}. */
     private int lastCsid;
+    /** The fmt of the last first-chunk header written. */
+    private int lastFmt;
     private boolean lastExtended;
     private long lastField;
 
@@ -262,6 +264,7 @@ public final class ChunkWriter {
         s.extended = extended;
 
         lastCsid = csid;
+        lastFmt = fmt;
         lastExtended = extended;
         lastField = field;
     }
@@ -289,6 +292,16 @@ public final class ChunkWriter {
         }
         writeBodies(payload, out);
         return false;
+    }
+
+    /**
+     * Writes the header of a message's first chunk to {@code out} exactly as {@link #write} would (updating
+     * the header compression state), and returns its fmt (0..3). For a publisher's model of what a viewer
+     * that receives every message gets ({@link SharedMessage#of(int, int, ByteBuf, int, ByteBufAllocator, byte[])}).
+     */
+    public int writeHeader(int csid, int typeId, long timestamp, int streamId, int length, ByteBuf out) {
+        writeFirstHeader(csid, typeId, timestamp, streamId, length, out);
+        return lastFmt;
     }
 
     /**

@@ -27,13 +27,20 @@ public final class SharedMessage extends AbstractReferenceCounted {
     private final int chunkSize;
     private final ByteBuf payload;
     private final ByteBuf body;
+    /** The first-chunk header most connections write, or null; {@link #prefixed} starts with it. */
+    private final byte[] predictedHeader;
+    /** {@link #predictedHeader} followed by the body, or null. */
+    private final ByteBuf prefixed;
 
-    private SharedMessage(int typeId, int csid, int chunkSize, ByteBuf payload, ByteBuf body) {
+    private SharedMessage(int typeId, int csid, int chunkSize, ByteBuf payload, ByteBuf body, byte[] predictedHeader,
+                          ByteBuf prefixed) {
         this.typeId = typeId;
         this.csid = csid;
         this.chunkSize = chunkSize;
         this.payload = payload;
         this.body = body;
+        this.predictedHeader = predictedHeader;
+        this.prefixed = prefixed;
     }
 
     /**
@@ -46,8 +53,24 @@ public final class SharedMessage extends AbstractReferenceCounted {
      *         chunk size outside 1..0xFFFFFF
      */
     public static SharedMessage of(int typeId, int csid, ByteBuf payload, int chunkSize, ByteBufAllocator alloc) {
+        return of(typeId, csid, payload, chunkSize, alloc, null);
+    }
+
+    /**
+     * As {@link #of(int, int, ByteBuf, int, ByteBufAllocator)}, with the first-chunk header that most
+     * connections will write for this message: a connection that had the same previous message on this chunk
+     * stream (a live viewer that receives every frame) computes the same fmt 1, 2 or 3 header, since those
+     * carry only the timestamp delta. The message then also holds that header and the body as one buffer, and
+     * such a connection writes it as one buffer with no header of its own
+     * ({@link ChunkEncoder}). The header must not carry an extended timestamp.
+     *
+     * @param predictedHeader a fmt 1..3 header from {@link ChunkWriter#writeHeader}, or null
+     */
+    public static SharedMessage of(int typeId, int csid, ByteBuf payload, int chunkSize, ByteBufAllocator alloc,
+                                   byte[] predictedHeader) {
         Objects.requireNonNull(payload, "payload");
         ByteBuf body = null;
+        ByteBuf prefixed = null;
         try {
             if (csid < 2 || csid > ChunkReader.MAX_CSID) {
                 throw new IllegalArgumentException("chunk stream id must be 2.." + ChunkReader.MAX_CSID + ": " + csid);
@@ -65,8 +88,13 @@ public final class SharedMessage extends AbstractReferenceCounted {
                 body = alloc.directBuffer(ChunkWriter.bodySize(length, csid, chunkSize));
                 ChunkWriter.writeBody(payload, csid, chunkSize, body);
             }
-            SharedMessage m = new SharedMessage(typeId, csid, chunkSize, payload, body);
+            if (predictedHeader != null) {
+                prefixed = alloc.directBuffer(predictedHeader.length + body.readableBytes());
+                prefixed.writeBytes(predictedHeader).writeBytes(body, body.readerIndex(), body.readableBytes());
+            }
+            SharedMessage m = new SharedMessage(typeId, csid, chunkSize, payload, body, predictedHeader, prefixed);
             body = null;
+            prefixed = null;
             return m;
         } catch (RuntimeException | Error e) {
             payload.release();
@@ -74,6 +102,9 @@ public final class SharedMessage extends AbstractReferenceCounted {
         } finally {
             if (body != null) {
                 body.release();
+            }
+            if (prefixed != null) {
+                prefixed.release();
             }
         }
     }
@@ -105,6 +136,16 @@ public final class SharedMessage extends AbstractReferenceCounted {
         return payload.readableBytes();
     }
 
+    /** The header {@link #prefixed()} starts with, or null; borrowed, do not change it. */
+    byte[] predictedHeader() {
+        return predictedHeader;
+    }
+
+    /** The predicted header followed by the body, or null; borrowed. */
+    ByteBuf prefixed() {
+        return prefixed;
+    }
+
     /** This message on one connection's message stream at one timestamp; retains this message once. */
     public Outbound forStream(int streamId, long timestamp) {
         retain();
@@ -115,6 +156,9 @@ public final class SharedMessage extends AbstractReferenceCounted {
     protected void deallocate() {
         payload.release();
         body.release();
+        if (prefixed != null) {
+            prefixed.release();
+        }
     }
 
     @Override

@@ -88,6 +88,53 @@ class SharedMessageTest {
     }
 
     @Test
+    void aViewerThatGotThePreviousFrameWritesThePredictedHeaderAndBodyAsOneBuffer() {
+        // The publisher's model of a viewer on msid 1; viewers start at different times (other absolute
+        // timestamps) and one is on msid 2: the bytes are always those of ordinary messages.
+        ChunkWriter model = new ChunkWriter();
+        model.setChunkSize(4096);
+        EmbeddedChannel[] shared = new EmbeddedChannel[3];
+        EmbeddedChannel[] plain = new EmbeddedChannel[3];
+        int[] msid = {1, 1, 2};
+        long[] base = {0, 5_000, 0};
+        for (int v = 0; v < 3; v++) {
+            shared[v] = new EmbeddedChannel(new ChunkEncoder());
+            plain[v] = new EmbeddedChannel(new ChunkEncoder());
+            shared[v].writeOutbound(new SetChunkSize(4096));
+            plain[v].writeOutbound(new SetChunkSize(4096));
+            drain(shared[v]);
+            drain(plain[v]);
+        }
+        int[] lengths = {30_000, 5_000, 5_000, 100, 9_000, 9_000};
+        int singleBuffers = 0;
+        for (int i = 0; i < lengths.length; i++) {
+            long ts = 10_000 + i * 33L;
+            ByteBuf h = Unpooled.buffer(32);
+            int fmt = model.writeHeader(7, 9, ts, 1, lengths[i], h);
+            byte[] predicted = fmt == 0 ? null : ByteBufUtil.getBytes(h);
+            h.release();
+            SharedMessage m = SharedMessage.of(9, 7, payload(lengths[i], i), 4096, ALLOC, predicted);
+            for (int v = 0; v < 3; v++) {
+                plain[v].writeOutbound(new RtmpMessage(9, ts - base[v], msid[v], 7, payload(lengths[i], i)));
+                shared[v].writeOutbound(m.forStream(msid[v], ts - base[v]));
+                int buffers = shared[v].outboundMessages().size();
+                if (buffers == 1) {
+                    singleBuffers++;
+                }
+                assertThat(drain(shared[v])).as("viewer %d message %d", v, i).isEqualTo(drain(plain[v]));
+            }
+            m.release();
+        }
+        // Every viewer writes one buffer for each message after its first (fmt 1..3 headers hold no msid and
+        // no absolute time); the first, a fmt-0 header of its own, goes as header plus shared body.
+        assertThat(singleBuffers).isEqualTo(3 * (lengths.length - 1));
+        for (int v = 0; v < 3; v++) {
+            assertThat(shared[v].finishAndReleaseAll()).isFalse();
+            assertThat(plain[v].finishAndReleaseAll()).isFalse();
+        }
+    }
+
+    @Test
     void extendedTimestampsOnContinuationChunksAreWrittenAsUsual() {
         // 0xFFFFFF and beyond: the extended field repeats on every fmt-3 chunk, which the shared body lacks.
         assertSameBytes(4096, 4096, List.of(

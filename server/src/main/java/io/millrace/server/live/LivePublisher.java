@@ -2,6 +2,7 @@ package io.millrace.server.live;
 
 import io.millrace.amf.AmfEncoding;
 import io.millrace.amf.AmfObject;
+import io.millrace.rtmp.chunk.ChunkWriter;
 import io.millrace.rtmp.chunk.SharedMessage;
 import io.millrace.rtmp.command.AmfMessageCodec;
 import io.millrace.rtmp.command.DataMessage;
@@ -14,6 +15,7 @@ import io.millrace.server.session.Publishing;
 import io.millrace.server.session.RtmpSession;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +42,9 @@ final class LivePublisher implements Publishing {
     private final int chunkSize;
     private final ByteBufAllocator alloc;
     private FlvRecorder recorder;
+    /** What a viewer that receives every frame on message stream 1 has been sent, header by header. */
+    private final ChunkWriter model = new ChunkWriter();
+    private final ByteBuf scratch = Unpooled.buffer(32);
     private ScheduledFuture<?> idleCheck;
     private long lastMediaNanos = System.nanoTime();
     private final long startedNanos = System.nanoTime();
@@ -57,6 +62,7 @@ final class LivePublisher implements Publishing {
         this.query = query;
         this.chunkSize = chunkSize;
         this.alloc = session.channel().alloc();
+        this.model.setChunkSize(chunkSize);
     }
 
     @Override
@@ -162,9 +168,27 @@ final class LivePublisher implements Publishing {
         if (recorder != null) {
             recorder.write(typeId, ts, payload, config);
         }
-        SharedMessage m = SharedMessage.of(typeId, video ? ChunkStreams.VIDEO : ChunkStreams.AUDIO,
-                payload.retainedDuplicate(), chunkSize, alloc);
+        int csid = video ? ChunkStreams.VIDEO : ChunkStreams.AUDIO;
+        SharedMessage m = SharedMessage.of(typeId, csid, payload.retainedDuplicate(), chunkSize, alloc,
+                predictHeader(csid, typeId, ts, payload.readableBytes()));
         stream.publish(this, new LiveFrame(LiveFrame.kindOf(typeId), m, ts, keyframe, config));
+    }
+
+    /**
+     * The first-chunk header of this frame for a viewer on message stream 1 that received the previous frame
+     * of the track: the same for every such viewer, since fmt 1..3 headers carry the delta, not the time.
+     * Null when it would be a fmt-0 header (absolute time) or need an extended timestamp.
+     */
+    private byte[] predictHeader(int csid, int typeId, long ts, int length) {
+        scratch.clear();
+        int fmt = model.writeHeader(csid, typeId, ts, 1, length, scratch);
+        int expected = 1 + (fmt == 1 ? 7 : fmt == 2 ? 3 : 0);
+        if (fmt == 0 || scratch.readableBytes() != expected) {
+            return null;
+        }
+        byte[] h = new byte[expected];
+        scratch.getBytes(0, h);
+        return h;
     }
 
     @Override
