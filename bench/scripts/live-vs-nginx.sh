@@ -15,8 +15,10 @@
 #        millrace:       java -cp bench/target/benchmarks.jar io.millrace.server.Main --rtmp-port P
 #                        --config TMP/millrace.yaml (a separate JVM, default JVM options; the config sets
 #                        rtmp.bind 127.0.0.1), CPU = utime+stime of the JVM from /proc/PID/stat, RSS = VmRSS;
+#                        (the default live.writeMergeMillis, 10 ms);
 #        millrace-merge: the same with live.writeMergeMillis 100 (a viewer's frames are written together,
 #                        at most 100 ms late: fewer system calls, more delay);
+#        millrace-nomerge: live.writeMergeMillis 0 (one write per viewer per publisher read; opt-in);
 #        nginx:          nginx -p TMP -c TMP/nginx.conf, daemon off, master_process on, worker_processes 1,
 #                        rtmp { server { listen 127.0.0.1:PORT; chunk_size 4096; application live { live on; } } },
 #                        CPU and RSS summed over the master and the worker;
@@ -55,7 +57,7 @@ usage() {
     cat <<EOF
 Options:
   --viewers "N ..."      viewer counts (default "$VIEWERS")
-  --servers "S ..."      millrace, millrace-merge and/or nginx (default "$SERVERS")
+  --servers "S ..."      millrace, millrace-merge, millrace-nomerge and/or nginx (default "$SERVERS")
   --idle N               idle connections for the idle run (default $IDLE; 0 skips it)
   --idle-servers "S ..." millrace and/or nginx for the idle run (default "$IDLE_SERVERS")
   --window S             measured window in seconds (default $WINDOW)
@@ -88,7 +90,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 for s in $SERVERS; do
-    case "$s" in millrace|millrace-merge|nginx) ;; *) echo "live-vs-nginx: unknown server $s (millrace, millrace-merge, nginx)" >&2; exit 2 ;; esac
+    case "$s" in millrace|millrace-merge|millrace-nomerge|nginx) ;; *) echo "live-vs-nginx: unknown server $s (millrace, millrace-merge, millrace-nomerge, nginx)" >&2; exit 2 ;; esac
 done
 for s in $IDLE_SERVERS; do
     case "$s" in millrace|nginx) ;; *) echo "live-vs-nginx: unknown idle server $s (millrace, nginx)" >&2; exit 2 ;; esac
@@ -226,13 +228,15 @@ mkdir -p "$TMP/nginx" "$TMP/logs" "$TMP/data"
 # ------------------------------------------------------------------------------------------------
 # 2. The servers. Each start_* sets SERVER_PORT and SERVER_PIDS, or returns 1 with SERVER_ERROR set.
 
-start_millrace() { # plain | merge
+start_millrace() { # plain | merge | nomerge
     local variant="$1" port http
     port=$(free_port 19450)
     http=$(free_port $((port + 1)))
     printf 'rtmp:\n  bind: 127.0.0.1\nhttp:\n  bind: 127.0.0.1\n' > "$TMP/millrace.yaml"
     if [ "$variant" = merge ]; then
         printf 'live:\n  writeMergeMillis: %s\n' "$MERGE_MILLIS" >> "$TMP/millrace.yaml"
+    elif [ "$variant" = nomerge ]; then
+        printf 'live:\n  writeMergeMillis: 0\n' >> "$TMP/millrace.yaml"
     fi
     java -Dmillrace.log.level=WARN -cp "$JAR" io.millrace.server.Main --rtmp-port "$port" --http-port "$http" \
         --data "$TMP/data" --config "$TMP/millrace.yaml" > "$TMP/logs/millrace.log" 2>&1 &
@@ -290,6 +294,7 @@ start_server() { # millrace | millrace-merge | nginx
     case "$1" in
         millrace) start_millrace plain ;;
         millrace-merge) start_millrace merge ;;
+        millrace-nomerge) start_millrace nomerge ;;
         nginx) start_nginx ;;
     esac
 }

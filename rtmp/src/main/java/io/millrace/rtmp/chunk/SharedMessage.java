@@ -149,7 +149,17 @@ public final class SharedMessage extends AbstractReferenceCounted {
     /** This message on one connection's message stream at one timestamp; retains this message once. */
     public Outbound forStream(int streamId, long timestamp) {
         retain();
-        return new Outbound(this, streamId, timestamp & 0xFFFFFFFFL);
+        return new Outbound(this, streamId, timestamp & 0xFFFFFFFFL, true);
+    }
+
+    /**
+     * As {@link #forStream}, without a reference of its own to this message: for a write made on the channel's
+     * event loop while the caller holds this message, which the encoder handles before {@code write} returns
+     * (it keeps only retained buffers). Saves two atomic operations on a count that every viewer's loop
+     * touches.
+     */
+    public Outbound borrowedForStream(int streamId, long timestamp) {
+        return new Outbound(this, streamId, timestamp & 0xFFFFFFFFL, false);
     }
 
     @Override
@@ -188,11 +198,13 @@ public final class SharedMessage extends AbstractReferenceCounted {
         private final SharedMessage shared;
         private final int streamId;
         private final long timestamp;
+        private final boolean owns;
 
-        private Outbound(SharedMessage shared, int streamId, long timestamp) {
+        private Outbound(SharedMessage shared, int streamId, long timestamp, boolean owns) {
             this.shared = shared;
             this.streamId = streamId;
             this.timestamp = timestamp;
+            this.owns = owns;
         }
 
         public SharedMessage shared() {
@@ -210,7 +222,9 @@ public final class SharedMessage extends AbstractReferenceCounted {
 
         @Override
         protected void deallocate() {
-            shared.release();
+            if (owns) {
+                shared.release();
+            }
         }
 
         @Override

@@ -195,6 +195,23 @@ class SharedMessageTest {
     }
 
     @Test
+    void aBorrowedOutboundTakesNoReferenceAndWritesTheSameBytes() {
+        SharedMessage m = SharedMessage.of(9, 7, payload(10_000, 6), 4096, ALLOC);
+        EmbeddedChannel a = new EmbeddedChannel(new ChunkEncoder());
+        EmbeddedChannel b = new EmbeddedChannel(new ChunkEncoder());
+        a.writeOutbound(m.forStream(1, 100));
+        SharedMessage.Outbound borrowed = m.borrowedForStream(1, 100);
+        assertThat(m.refCnt()).isEqualTo(1);
+        b.writeOutbound(borrowed);
+        assertThat(borrowed.refCnt()).isZero();
+        assertThat(m.refCnt()).isEqualTo(1);
+        assertThat(drain(b)).isEqualTo(drain(a));
+        m.release();
+        assertThat(a.finishAndReleaseAll()).isFalse();
+        assertThat(b.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
     void anOutboundThatIsNeverWrittenReleasesItsReference() {
         SharedMessage m = SharedMessage.of(8, 6, payload(10, 4), 4096, ALLOC);
         SharedMessage.Outbound o = m.forStream(1, 0);

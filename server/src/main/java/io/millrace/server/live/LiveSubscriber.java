@@ -165,7 +165,8 @@ final class LiveSubscriber implements Playback {
             default -> {
                 long ts = base < 0 ? 0 : Math.max(0, f.timestamp - base);
                 bytesSent += f.length();
-                channel.write(f.message.forStream(id, ts), channel.voidPromise());
+                // On this channel's loop, holding the frame: the encoder is done with it when write returns.
+                channel.write(f.message.borrowedForStream(id, ts), channel.voidPromise());
             }
         }
     }

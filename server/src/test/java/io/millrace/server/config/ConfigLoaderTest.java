@@ -25,7 +25,7 @@ class ConfigLoaderTest {
         assertThat(c.applications()).containsOnlyKeys("vod", "live");
         assertThat(c.applications().get("vod").type()).isEqualTo(ServerConfig.AppType.VOD);
         assertThat(c.applications().get("live").type()).isEqualTo(ServerConfig.AppType.LIVE);
-        assertThat(c.live()).isEqualTo(new ServerConfig.Live(true, 10_000, 3_000, 0, 30_000, "off"));
+        assertThat(c.live()).isEqualTo(new ServerConfig.Live(true, 10_000, 3_000, 10, 30_000, "off"));
         assertThat(c.recordingsDir()).isEqualTo(home.resolve("data/recordings").toAbsolutePath().normalize());
     }
 
