@@ -56,6 +56,12 @@ class StatusTest {
             "DATA_START,                  NetStream.Data.Start,               status",
             "PUBLISH_START,               NetStream.Publish.Start,            status",
             "PUBLISH_BAD_NAME,            NetStream.Publish.BadName,          error",
+            "PUBLISH_IDLE,                NetStream.Publish.Idle,             status",
+            "PUBLISH_DENIED,              NetStream.Publish.Denied,           error",
+            "RECORD_START,                NetStream.Record.Start,             status",
+            "RECORD_STOP,                 NetStream.Record.Stop,              status",
+            "RECORD_NO_ACCESS,            NetStream.Record.NoAccess,          error",
+            "RECORD_FAILED,               NetStream.Record.Failed,            error",
             "UNPUBLISH_SUCCESS,           NetStream.Unpublish.Success,        status",
             "FAILED,                      NetStream.Failed,                   error",
     })
@@ -68,9 +74,9 @@ class StatusTest {
 
     @Test
     void theTableAboveCoversEveryConstant() {
-        // 10 NetConnection + 20 NetStream rows in codesAndLevelsMatchTheReference.
+        // 10 NetConnection + 27 NetStream rows in codesAndLevelsMatchTheReference.
         assertThat(NetConnectionStatus.values()).hasSize(10);
-        assertThat(NetStreamStatus.values()).hasSize(21);
+        assertThat(NetStreamStatus.values()).hasSize(27);
     }
 
     @Test

@@ -137,6 +137,41 @@ class LiveProtocolIT {
     }
 
     @Test
+    void aFlashStyleClientPublishesWithoutTheFcCallsAndVodRefusesPublishing() throws Exception {
+        server = TestServer.start();
+        LivePeer viewer = peer(RtmpClient.Options.plain());
+        viewer.play("flash", -2);
+        viewer.awaitStatus("NetStream.Play.Start");
+        // AMF3 client: createStream and publish only, as NetStream.publish() does.
+        LivePeer pub = peer(RtmpClient.Options.flashPlayer());
+        pub.createStream();
+        pub.client.sendOnStream(pub.streamId, "publish", null, "flash");
+        pub.awaitStatus("NetStream.Publish.Start");
+        viewer.awaitStatus("NetStream.Play.PublishNotify");
+        sendStart(pub, 0);
+        pub.keyframe(0, 5000);
+        viewer.await(e -> e instanceof ClientEvent.Media m && m.isKeyframe());
+        // publish(false) stops it.
+        pub.client.sendOnStream(pub.streamId, "publish", null, false);
+        pub.awaitStatus("NetStream.Unpublish.Success");
+        viewer.awaitStatus("NetStream.Play.UnpublishNotify");
+
+        RtmpClient vod = RtmpClient.open("127.0.0.1", server.port(), RtmpClient.Options.plain());
+        try {
+            vod.sendConnect("vod", server.url("vod"));
+            vod.send("createStream", null);
+            vod.await(e -> e instanceof ClientEvent.CommandEvent c && "_result".equals(c.name())
+                    && c.command().transactionId() == 2, LivePeer.WAIT);
+            vod.sendOnStream(1, "publish", null, "nope", "live");
+            ClientEvent.CommandEvent denied = (ClientEvent.CommandEvent) vod.await(e -> e instanceof ClientEvent.CommandEvent c
+                    && "NetStream.Publish.Denied".equals(c.code()), LivePeer.WAIT);
+            assertThat(denied.info().getString("level")).isEqualTo("error");
+        } finally {
+            vod.close();
+        }
+    }
+
+    @Test
     void aLateViewerStartsAtTheLastKeyframeAndWithoutTheCacheWaitsForTheNext() throws Exception {
         server = TestServer.start();
         LivePeer pub = peer(RtmpClient.Options.plain());
