@@ -90,8 +90,7 @@ public final class LiveApplication implements Application {
                 session.callClient("onFCUnpublish", AmfObject.of("code", NetStreamStatus.UNPUBLISH_SUCCESS.code(),
                         "description", streamName));
                 for (NetStream s : session.streams()) {
-                    LivePublisher p = publisherOn(s);
-                    if (p != null && p.name().equals(bare)) {
+                    if (s.publishing() != null && s.publishing().name().equals(bare)) {
                         s.unpublish("FCUnpublish");
                     }
                 }
@@ -108,16 +107,6 @@ public final class LiveApplication implements Application {
                 return recorded.call(session, call);
             }
         }
-    }
-
-    private LivePublisher publisherOn(NetStream s) {
-        for (LiveStream ls : streams.all()) {
-            LivePublisher p = ls.publisher();
-            if (p != null && p.session() == s.session() && s.isPublishing() && p.netStreamId() == s.id()) {
-                return p;
-            }
-        }
-        return null;
     }
 
     // ---- play -----------------------------------------------------------------------------------

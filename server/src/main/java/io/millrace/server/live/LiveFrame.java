@@ -66,14 +66,17 @@ final class LiveFrame {
 
     // ---- what an FLV tag body says about itself ---------------------------------------------------
 
-    /** Whether a video payload is a keyframe (legacy and Enhanced RTMP headers). */
-    static boolean isKeyframe(ByteBuf payload) {
+    /**
+     * Whether a video payload's frame type is 1, keyframe (legacy and Enhanced RTMP headers). A sequence
+     * header has that type too: callers tell it apart with {@link #isVideoConfig}.
+     */
+    static boolean isKeyframeType(ByteBuf payload) {
         if (payload.readableBytes() < 1) {
             return false;
         }
         int b = payload.getUnsignedByte(payload.readerIndex());
         int frameType = (b & 0x80) != 0 ? (b >> 4) & 0x07 : b >> 4;
-        return frameType == 1 && !isVideoConfig(payload);
+        return frameType == 1;
     }
 
     /**

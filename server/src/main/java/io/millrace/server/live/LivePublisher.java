@@ -75,13 +75,6 @@ final class LivePublisher implements Publishing {
         return query;
     }
 
-    RtmpSession session() {
-        return session;
-    }
-
-    int netStreamId() {
-        return netStream.id();
-    }
 
     void recordTo(FlvRecorder r) {
         this.recorder = r;
@@ -161,7 +154,7 @@ final class LivePublisher implements Publishing {
             return;
         }
         boolean config = video ? LiveFrame.isVideoConfig(payload) : LiveFrame.isAudioConfig(payload);
-        boolean keyframe = video && LiveFrame.isKeyframe(payload);
+        boolean keyframe = video && !config && LiveFrame.isKeyframeType(payload);
         long ts = stream.map(video ? 1 : 0, timestamp32);
         frames++;
         bytes += payload.readableBytes();

@@ -5,7 +5,6 @@ import io.netty.channel.EventLoop;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One live stream name of one application instance: its publisher (at most one), what a new viewer needs
@@ -33,15 +32,9 @@ final class LiveStream {
     private LiveFrame videoConfig;
     private LiveFrame audioConfig;
     private final ArrayList<LiveFrame> gop = new ArrayList<>();
-    private boolean sawVideo;
     private volatile LoopFanout[] fanouts = NONE;
     /** Viewers and the publisher holding this stream in its registry (guarded by the registry). */
     int users;
-
-    final AtomicLong framesIn = new AtomicLong();
-    final AtomicLong bytesIn = new AtomicLong();
-    final AtomicLong viewerDrops = new AtomicLong();
-    final AtomicLong framesDropped = new AtomicLong();
 
     LiveStream(String key, String name, ServerConfig.Live config) {
         this.key = key;
@@ -67,10 +60,6 @@ final class LiveStream {
         return publisher != null;
     }
 
-    synchronized LivePublisher publisher() {
-        return publisher;
-    }
-
     /** The furthest point of the timeline (0 before the first frame). */
     synchronized long now() {
         return Math.max(0, timeline.furthest());
@@ -86,8 +75,6 @@ final class LiveStream {
      * over the caller's reference to {@code f}. Ignored (and released) if {@code p} no longer publishes.
      */
     void publish(LivePublisher p, LiveFrame f) {
-        framesIn.incrementAndGet();
-        bytesIn.addAndGet(f.length());
         synchronized (this) {
             if (publisher != p) {
                 f.release();
@@ -149,15 +136,11 @@ final class LiveStream {
     private void cacheLocked(LiveFrame f) {
         if (f.config) {
             if (f.kind == LiveFrame.Kind.VIDEO) {
-                sawVideo = true;
                 replace(true, f.retain());
             } else if (f.kind == LiveFrame.Kind.AUDIO) {
                 replace(false, f.retain());
             }
             return;
-        }
-        if (f.kind == LiveFrame.Kind.VIDEO) {
-            sawVideo = true;
         }
         if (!config.gopCache() || f.kind == LiveFrame.Kind.DATA) {
             return;
@@ -202,7 +185,6 @@ final class LiveStream {
         replace(true, null);
         replace(false, null);
         releaseGop();
-        sawVideo = false;
     }
 
     // ---- viewer side ------------------------------------------------------------------------------
@@ -227,7 +209,7 @@ final class LiveStream {
                 fanouts = next;
             }
             fo.add(s);
-            s.joined(fo, seq, publisher != null, sawVideo);
+            s.joined(fo, seq, publisher != null);
             List<LiveFrame> start = new ArrayList<>(gop.size() + 3);
             if (publisher != null) {
                 for (LiveFrame f : new LiveFrame[] {metadata, videoConfig, audioConfig}) {
@@ -247,11 +229,10 @@ final class LiveStream {
     void unsubscribe(LiveSubscriber s, LoopFanout fo) {
         synchronized (this) {
             if (fo.remove(s)) {
-                LoopFanout[] cur = fanouts;
+                LoopFanout[] next = new LoopFanout[fanouts.length - 1];
                 int n = 0;
-                LoopFanout[] next = new LoopFanout[cur.length - 1 < 0 ? 0 : cur.length - 1];
-                for (LoopFanout f : cur) {
-                    if (f != fo && n < next.length) {
+                for (LoopFanout f : fanouts) {
+                    if (f != fo) {
                         next[n++] = f;
                     }
                 }
@@ -259,14 +240,6 @@ final class LiveStream {
                 fo.close();
             }
         }
-    }
-
-    int viewers() {
-        int n = 0;
-        for (LoopFanout f : fanouts) {
-            n += f.size();
-        }
-        return n;
     }
 
     /** Frees the caches once nobody uses the stream (the registry has removed it). */

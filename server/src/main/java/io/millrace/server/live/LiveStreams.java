@@ -2,9 +2,7 @@ package io.millrace.server.live;
 
 import io.millrace.server.config.ServerConfig;
 
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -42,9 +40,5 @@ final class LiveStreams {
     synchronized LiveStream published(String instance, String name) {
         LiveStream s = byKey.get(key(instance, name));
         return s != null && s.isPublishing() ? s : null;
-    }
-
-    synchronized List<LiveStream> all() {
-        return new ArrayList<>(byKey.values());
     }
 }

@@ -44,7 +44,6 @@ final class LiveSubscriber implements Playback {
     private boolean dirty;
     private boolean closed;
     private long drops;
-    private long bytesSent;
 
     LiveSubscriber(LiveApplication app, RtmpSession session, NetStream netStream, LiveStream stream, String name,
                    boolean reset, long queueMillis) {
@@ -63,14 +62,6 @@ final class LiveSubscriber implements Playback {
     @Override
     public String name() {
         return name;
-    }
-
-    long bytesSent() {
-        return bytesSent;
-    }
-
-    long drops() {
-        return drops;
     }
 
     @Override
@@ -97,7 +88,7 @@ final class LiveSubscriber implements Playback {
     }
 
     /** Called by the stream, under its lock, as this viewer registers. */
-    void joined(LoopFanout fo, long seq, boolean publishing, boolean sawVideo) {
+    void joined(LoopFanout fo, long seq, boolean publishing) {
         this.fanout = fo;
         this.lastSeq = seq;
         LOG.info("play {} stream={} live{}", session.describe(), name, publishing ? "" : ": waiting for a publisher");
@@ -164,7 +155,6 @@ final class LiveSubscriber implements Playback {
                     name + " is now unpublished.", name));
             default -> {
                 long ts = base < 0 ? 0 : Math.max(0, f.timestamp - base);
-                bytesSent += f.length();
                 // On this channel's loop, holding the frame: the encoder is done with it when write returns.
                 channel.write(f.message.borrowedForStream(id, ts), channel.voidPromise());
             }
@@ -186,8 +176,6 @@ final class LiveSubscriber implements Playback {
         }
         waitKeyframe = true;
         drops++;
-        stream.viewerDrops.incrementAndGet();
-        stream.framesDropped.addAndGet(dropped);
         app.viewerDropped();
         if (drops == 1 || LOG.isDebugEnabled()) {
             LOG.info("{} stream={}: viewer cannot keep up, dropped {} frames (> {} ms queued) to the next keyframe{}",

@@ -90,10 +90,6 @@ final class LoopFanout implements Runnable {
         return subscribers.isEmpty();
     }
 
-    int size() {
-        return subscribers.size();
-    }
-
     /** Under the stream's lock, on the loop: nothing more will be offered; frees what waits. */
     void close() {
         closed = true;

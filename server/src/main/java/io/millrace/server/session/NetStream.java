@@ -85,9 +85,9 @@ public final class NetStream {
         next.start();
     }
 
-    /** Whether this stream is publishing. */
-    public boolean isPublishing() {
-        return publishing != null;
+    /** What this stream publishes, or null. */
+    public Publishing publishing() {
+        return publishing;
     }
 
     /** Makes {@code next} what this stream publishes (what it played or published before is ended without a status). */
