@@ -8,13 +8,15 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.GatheringByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
  * Writes an FLV file: the 9-byte header with PreviousTagSize0, then tags, each followed by its
- * PreviousTagSize (11 + DataSize). Not thread-safe.
+ * PreviousTagSize (11 + DataSize). On a gathering channel (a file) each tag, with its back pointer, goes out
+ * in one write. Not thread-safe.
  */
 public final class FlvWriter implements Closeable {
     private final WritableByteChannel channel;
@@ -83,15 +85,28 @@ public final class FlvWriter implements Closeable {
         header.clear();
         putTagHeader(header, type, timestamp, size);
         header.flip();
-        write(header);
-        if (size > 0) {
-            for (ByteBuffer nio : data.nioBuffers(data.readerIndex(), size)) {
-                write(nio);
-            }
-        }
         trailer.clear();
         trailer.putInt(FlvTag.HEADER_SIZE + size).flip();
-        write(trailer);
+        ByteBuffer[] body = size > 0 ? data.nioBuffers(data.readerIndex(), size) : new ByteBuffer[0];
+        if (channel instanceof GatheringByteChannel gathering) {
+            // One gathering write per tag: a process killed mid-stream leaves whole tags behind.
+            ByteBuffer[] all = new ByteBuffer[body.length + 2];
+            all[0] = header;
+            System.arraycopy(body, 0, all, 1, body.length);
+            all[all.length - 1] = trailer;
+            long want = FlvTag.HEADER_SIZE + size + FlvTag.TRAILER_SIZE;
+            for (long done = 0; done < want; ) {
+                long n = gathering.write(all);
+                done += n;
+                position += n;
+            }
+        } else {
+            write(header);
+            for (ByteBuffer nio : body) {
+                write(nio);
+            }
+            write(trailer);
+        }
         return offset;
     }
 

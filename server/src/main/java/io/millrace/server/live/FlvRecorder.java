@@ -2,8 +2,10 @@ package io.millrace.server.live;
 
 import io.millrace.amf.Amf0Writer;
 import io.millrace.amf.AmfObject;
+import io.millrace.media.flv.FlvWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,9 +36,8 @@ final class FlvRecorder {
 
     private final Path file;
     private final FileChannel channel;
-    private final ByteBuffer[] parts = new ByteBuffer[3];
-    private final ByteBuffer header = ByteBuffer.allocate(11);
-    private final ByteBuffer trailer = ByteBuffer.allocate(4);
+    /** Writes each tag in one gathering write; counts offsets from where the recording started. */
+    private final FlvWriter writer;
     /** Timestamp the first recorded media frame gets (0, or after an appended file's end). */
     private final long base;
     private long firstStreamTs = -1;
@@ -50,6 +51,7 @@ final class FlvRecorder {
     private FlvRecorder(Path file, FileChannel channel, long base, long durationAt, boolean wroteTags) {
         this.file = file;
         this.channel = channel;
+        this.writer = new FlvWriter(channel, true);
         this.base = base;
         this.lastTs = base;
         this.durationAt = durationAt;
@@ -75,16 +77,13 @@ final class FlvRecorder {
         FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE);
         try {
-            ByteBuffer h = ByteBuffer.allocate(13);
-            h.put((byte) 'F').put((byte) 'L').put((byte) 'V').put((byte) 1).put((byte) 0x05).putInt(9).putInt(0).flip();
-            while (h.hasRemaining()) {
-                ch.write(h);
-            }
+            FlvRecorder r = new FlvRecorder(file, ch, 0, -1, false);
+            r.writer.writeHeader(true, true);
+            return r;
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
         }
-        return new FlvRecorder(file, ch, 0, -1, false);
     }
 
     /**
@@ -183,14 +182,12 @@ final class FlvRecorder {
         ByteBuf body = ByteBufAllocator.DEFAULT.heapBuffer();
         try {
             new Amf0Writer(body).write("onMetaData").write(m);
-            long at = position();
-            if (first) {
-                byte[] bytes = new byte[body.readableBytes()];
-                body.getBytes(body.readerIndex(), bytes);
-                int i = indexOf(bytes, DURATION_KEY);
+            long at = writeTag(18, first ? 0 : lastTs, body);
+            if (first && at >= 0) {
+                // A new file: the writer's offsets are the file's.
+                int i = indexOf(ByteBufUtil.getBytes(body), DURATION_KEY);
                 durationAt = i < 0 ? -1 : at + 11 + i + DURATION_KEY.length;
             }
-            writeTag(18, first ? 0 : lastTs, body);
         } finally {
             body.release();
         }
@@ -211,43 +208,18 @@ final class FlvRecorder {
         }
     }
 
-    private long position() {
+    /** Returns the tag's offset from where the recording started, or -1 when the recording has failed. */
+    private long writeTag(int type, long ts, ByteBuf data) {
         try {
-            return channel.position();
-        } catch (IOException e) {
-            return -1;
-        }
-    }
-
-    private void writeTag(int type, long ts, ByteBuf data) {
-        int size = data.readableBytes();
-        header.clear();
-        header.put((byte) type).put((byte) (size >>> 16)).put((byte) (size >>> 8)).put((byte) size);
-        header.put((byte) (ts >>> 16)).put((byte) (ts >>> 8)).put((byte) ts).put((byte) (ts >>> 24));
-        header.put((byte) 0).put((byte) 0).put((byte) 0).flip();
-        trailer.clear();
-        trailer.putInt(11 + size).flip();
-        parts[0] = header;
-        parts[1] = data.nioBufferCount() == 1 ? data.nioBuffer() : ByteBuffer.wrap(bytesOf(data));
-        parts[2] = trailer;
-        try {
-            long want = 15L + size;
-            long done = 0;
-            while (done < want) {
-                done += channel.write(parts);
-            }
+            long at = writer.writeTag(type, ts, data);
             wroteTags = true;
             tags++;
+            return at;
         } catch (IOException e) {
             failed = true;
             LOG.warn("recording {} stopped: {}", file, e.getMessage());
+            return -1;
         }
-    }
-
-    private static byte[] bytesOf(ByteBuf b) {
-        byte[] a = new byte[b.readableBytes()];
-        b.getBytes(b.readerIndex(), a);
-        return a;
     }
 
     /** Patches the duration and closes the file. Idempotent. */
@@ -267,7 +239,7 @@ final class FlvRecorder {
             LOG.warn("recording {}: could not write its duration: {}", file, e.getMessage());
         } finally {
             try {
-                channel.close();
+                writer.close();
             } catch (IOException e) {
                 LOG.debug("closing {}: {}", file, e.getMessage());
             }
