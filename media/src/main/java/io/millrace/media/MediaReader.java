@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * Reads one media file's frames in timestamp order (audio and video interleaved by decode timestamp),
- * one frame at a time, with positional reads: never the whole file. Used by one stream on one thread.
+ * a read-ahead window of frames at a time ({@link ReadWindow}), with positional reads: never the whole
+ * file. Used by one stream on one thread.
  */
 public interface MediaReader extends Closeable {
 
@@ -28,9 +29,27 @@ public interface MediaReader extends Closeable {
     long seek(long ms) throws IOException;
 
     /**
-     * The next frame in decode-timestamp order, or null at the end of the file. A file truncated inside
-     * its media data ends at its last complete frame (null), not with an exception. The caller owns the
-     * returned frame. Config frames met in the middle of a file (a codec change) are returned too.
+     * Reads the next frame in decode-timestamp order into {@code ref}, lending its bytes from the reader's
+     * read-ahead buffer (valid until the next call on this reader), or returns false at the end of the
+     * file. A file truncated inside its media data ends at its last complete frame, not with an exception.
+     * Config frames met in the middle of a file (a codec change) are returned too. The read-ahead buffer
+     * comes from {@code alloc} and is kept until {@link #idle()} or {@link #close()}.
      */
-    MediaFrame next(ByteBufAllocator alloc) throws IOException;
+    boolean next(FrameRef ref, ByteBufAllocator alloc) throws IOException;
+
+    /**
+     * The next frame in decode-timestamp order, in a buffer of its own that the caller owns, or null at
+     * the end of the file (as {@link #next(FrameRef, ByteBufAllocator)}, plus a copy).
+     */
+    default MediaFrame next(ByteBufAllocator alloc) throws IOException {
+        FrameRef ref = new FrameRef();
+        return next(ref, alloc) ? ref.toFrame(alloc) : null;
+    }
+
+    /**
+     * Lets go of the read-ahead buffer while the stream waits (a paused or paced viewer need not hold
+     * one); reading again fetches from the file.
+     */
+    default void idle() {
+    }
 }

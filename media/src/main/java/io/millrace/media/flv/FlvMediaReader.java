@@ -1,7 +1,10 @@
 package io.millrace.media.flv;
 
+import io.millrace.media.FrameRef;
 import io.millrace.media.MediaFrame;
 import io.millrace.media.MediaReader;
+import io.millrace.media.ReadWindow;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
 import java.io.IOException;
@@ -17,10 +20,12 @@ import java.util.List;
 final class FlvMediaReader implements MediaReader {
     private final FlvIndex index;
     private final FlvReader reader;
+    private final ReadWindow window;
 
     FlvMediaReader(FlvIndex index, FlvReader reader) {
         this.index = index;
         this.reader = reader;
+        this.window = new ReadWindow(reader.channel());
         reader.seek(index.firstMediaOffset());
     }
 
@@ -53,23 +58,64 @@ final class FlvMediaReader implements MediaReader {
         return index.keyframeTimeAtOrBefore(ms);
     }
 
+    /**
+     * The tag at the reader's position, lent from the read-ahead window (which reads on from the tag
+     * being read, so one read serves the tags of about {@link ReadWindow#DEFAULT_SIZE} bytes of file).
+     */
     @Override
-    public MediaFrame next(ByteBufAllocator alloc) throws IOException {
-        FlvTag tag;
-        while ((tag = reader.next(alloc)) != null) {
-            long offset = tag.offset();
+    public boolean next(FrameRef ref, ByteBufAllocator alloc) throws IOException {
+        while (true) {
+            long offset = reader.position();
+            if (!window.ensure(offset, FlvTag.HEADER_SIZE, offset + ReadWindow.DEFAULT_SIZE, alloc)) {
+                return end(ref);
+            }
+            ByteBuf b = window.buffer();
+            int h = window.indexOf(offset);
+            int first = b.getUnsignedByte(h);
+            if (!FlvReader.isValidTagStart(first)) {
+                reader.invalidTag(offset, first);
+                return end(ref);
+            }
+            int dataSize = b.getUnsignedMedium(h + 1);
+            long timestamp = b.getUnsignedMedium(h + 4) | (long) b.getUnsignedByte(h + 7) << 24;
+            int tagSize = FlvTag.HEADER_SIZE + dataSize;
+            if (!window.ensure(offset, tagSize, offset + Math.max(tagSize, ReadWindow.DEFAULT_SIZE), alloc)) {
+                return end(ref); // the file ends inside the tag
+            }
+            reader.seek(offset + tagSize + FlvTag.TRAILER_SIZE);
             if (offset == index.metadataOffset() || offset == index.videoSequenceHeaderOffset()
                     || offset == index.audioSequenceHeaderOffset()) {
-                tag.release();
                 continue;
             }
-            return new MediaFrame(tag.type(), tag.timestamp(), tag.isKeyframe(), tag.isSequenceHeader(), tag.content());
+            b = window.buffer();
+            int at = window.indexOf(offset) + FlvTag.HEADER_SIZE;
+            int type = first & 0x1F;
+            boolean key = false;
+            boolean config = false;
+            if (type == FlvTag.VIDEO) {
+                key = TagBits.videoKeyframe(b, at, dataSize);
+                config = TagBits.videoSequenceHeader(b, at, dataSize);
+            } else if (type == FlvTag.AUDIO) {
+                config = TagBits.audioSequenceHeader(b, at, dataSize);
+            }
+            ref.set(type, timestamp, key, config, 0, 0, b, at, dataSize);
+            return true;
         }
-        return null;
+    }
+
+    private boolean end(FrameRef ref) {
+        ref.clear();
+        return false;
+    }
+
+    @Override
+    public void idle() {
+        window.release();
     }
 
     @Override
     public void close() throws IOException {
+        window.release();
         reader.close();
     }
 }

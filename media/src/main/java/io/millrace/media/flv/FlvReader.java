@@ -167,11 +167,7 @@ public final class FlvReader implements Closeable {
         long timestamp = ((h.get(4) & 0xFFL) << 16 | (h.get(5) & 0xFFL) << 8 | h.get(6) & 0xFFL)
                 | (h.get(7) & 0xFFL) << 24;
         if (!isValidTagStart(first)) {
-            if (!warnedInvalid) {
-                warnedInvalid = true;
-                LOG.warn("{}: no FLV tag at offset {} (first byte 0x{}); treating it as the end of the file",
-                        path, offset, Integer.toHexString(first));
-            }
+            invalidTag(offset, first);
             return null;
         }
         if (offset + FlvTag.HEADER_SIZE + dataSize > size) {
@@ -195,6 +191,15 @@ public final class FlvReader implements Closeable {
         } catch (IOException | RuntimeException e) {
             data.release();
             throw e;
+        }
+    }
+
+    /** Logs (once per reader) that no tag starts at {@code offset}, which ends the file. */
+    void invalidTag(long offset, int first) {
+        if (!warnedInvalid) {
+            warnedInvalid = true;
+            LOG.warn("{}: no FLV tag at offset {} (first byte 0x{}); treating it as the end of the file",
+                    path, offset, Integer.toHexString(first));
         }
     }
 

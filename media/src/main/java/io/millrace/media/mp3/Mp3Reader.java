@@ -1,14 +1,14 @@
 package io.millrace.media.mp3;
 
+import io.millrace.media.FrameRef;
 import io.millrace.media.MediaFrame;
 import io.millrace.media.MediaReader;
-import io.netty.buffer.ByteBuf;
+import io.millrace.media.ReadWindow;
 import io.netty.buffer.ByteBufAllocator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
@@ -16,7 +16,7 @@ import java.util.List;
 /**
  * Reads the frames an {@link Mp3Index} found as RTMP audio messages: body = the audio tag header byte
  * ({@link Mp3Index#soundByte()}, e.g. {@code 2F} for 44.1 kHz stereo) + one whole MP3 frame, timestamp
- * from the frame number. Each frame is read with positional reads (its header, then header and body);
+ * from the frame number. Frames are lent from a {@link ReadWindow} (one positional read for many);
  * a frame whose header no longer matches (the file changed since it was indexed) or that the file no
  * longer holds ends the stream. No configuration frames.
  *
@@ -28,7 +28,7 @@ public final class Mp3Reader implements MediaReader {
     private final Mp3Index index;
     private final FileChannel channel;
     private final int soundByte;
-    private final ByteBuffer header = ByteBuffer.allocate(4);
+    private final ReadWindow window;
     private int next;
     private boolean ended;
 
@@ -36,6 +36,7 @@ public final class Mp3Reader implements MediaReader {
         this.index = index;
         this.channel = FileChannel.open(index.path(), StandardOpenOption.READ);
         this.soundByte = index.soundByte();
+        this.window = new ReadWindow(channel);
     }
 
     /** None: MP3 needs no decoder configuration. */
@@ -57,62 +58,44 @@ public final class Mp3Reader implements MediaReader {
     }
 
     @Override
-    public MediaFrame next(ByteBufAllocator alloc) throws IOException {
+    public boolean next(FrameRef ref, ByteBufAllocator alloc) throws IOException {
         if (ended || next >= index.frameCount()) {
-            return null;
+            ref.clear();
+            return false;
         }
         long offset = index.frameOffset(next);
-        header.clear();
-        if (!readFully(header, offset)) {
-            return end("the file ends at frame " + next + " (offset " + offset + ")");
+        if (!window.ensure(offset, 4, offset + ReadWindow.DEFAULT_SIZE, alloc)) {
+            return end(ref, "the file ends at frame " + next + " (offset " + offset + ")");
         }
-        int word = header.getInt(0);
+        int word = window.buffer().getInt(window.indexOf(offset));
         int length = MpegAudioHeader.frameLength(word);
         if (length <= 0 || !MpegAudioHeader.sameStream(word, index.firstHeader().word())) {
-            return end(String.format("no frame header at offset %d (frame %d) any more: %08X", offset, next, word));
+            return end(ref, String.format("no frame header at offset %d (frame %d) any more: %08X", offset, next, word));
         }
-        ByteBuf body = alloc.buffer(1 + length);
-        try {
-            body.writeByte(soundByte);
-            int need = length;
-            long at = offset;
-            while (need > 0) {
-                int r = body.writeBytes(channel, at, need);
-                if (r < 0) {
-                    body.release();
-                    return end("the file ends inside frame " + next + " (offset " + offset + ")");
-                }
-                need -= r;
-                at += r;
-            }
-        } catch (IOException | RuntimeException e) {
-            body.release();
-            throw e;
+        if (!window.ensure(offset, length, offset + Math.max(length, ReadWindow.DEFAULT_SIZE), alloc)) {
+            return end(ref, "the file ends inside frame " + next + " (offset " + offset + ")");
         }
-        MediaFrame frame = new MediaFrame(MediaFrame.AUDIO, index.frameTime(next), false, false, body);
+        ref.set(MediaFrame.AUDIO, index.frameTime(next), false, false, soundByte, 1,
+                window.buffer(), window.indexOf(offset), length);
         next++;
-        return frame;
+        return true;
     }
 
-    private MediaFrame end(String why) {
+    private boolean end(FrameRef ref, String why) {
         LOG.warn("{}: {}; the file changed after it was indexed", index.path(), why);
         ended = true;
-        return null;
+        ref.clear();
+        return false;
     }
 
-    private boolean readFully(ByteBuffer buf, long at) throws IOException {
-        while (buf.hasRemaining()) {
-            int r = channel.read(buf, at);
-            if (r < 0) {
-                return false;
-            }
-            at += r;
-        }
-        return true;
+    @Override
+    public void idle() {
+        window.release();
     }
 
     @Override
     public void close() throws IOException {
+        window.release();
         channel.close();
     }
 }

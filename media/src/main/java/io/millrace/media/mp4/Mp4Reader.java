@@ -1,7 +1,9 @@
 package io.millrace.media.mp4;
 
+import io.millrace.media.FrameRef;
 import io.millrace.media.MediaFrame;
 import io.millrace.media.MediaReader;
+import io.millrace.media.ReadWindow;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
@@ -13,15 +15,23 @@ import java.util.List;
 
 /**
  * Plays an {@link Mp4Index}: the video and audio samples merged by timestamp (the smaller next
- * timestamp first, video on a tie), each read with one positional read into a buffer of exactly the
- * FLV tag header plus the sample. A sample whose bytes are no longer all in the file ends the stream.
+ * timestamp first, video on a tie), lent from a {@link ReadWindow} that one positional read fills with
+ * as many of the next samples as lie together in the file; the FLV tag header each sample needs is the
+ * frame's prefix. A sample whose bytes are no longer all in the file ends the stream.
  * Obtained from {@link Mp4Index#openReader()}; one stream, one thread.
  */
 public final class Mp4Reader implements MediaReader {
     private static final int AVC_HEADER = 5;
+    private static final int VIDEO = 0;
+    private static final int AUDIO = 1;
+    /** Bytes between two samples that a window read takes in rather than stopping (padding, a small box). */
+    private static final int MAX_GAP = 4096;
+    /** Samples looked at ahead when a window is read. */
+    private static final int MAX_LOOKAHEAD = 512;
 
     private final Mp4Index index;
     private final FileChannel channel;
+    private final ReadWindow window;
     private final Mp4Track video;
     private final Mp4Track audio;
     private final int audioHeaderSize;
@@ -42,6 +52,7 @@ public final class Mp4Reader implements MediaReader {
             audioFirstByte = 0xAF;
         }
         this.channel = FileChannel.open(index.path(), StandardOpenOption.READ);
+        this.window = new ReadWindow(channel);
     }
 
     /** The AVC sequence header, then the AAC one (MP3 has none). Timestamps 0; the caller releases them. */
@@ -73,84 +84,100 @@ public final class Mp4Reader implements MediaReader {
     }
 
     @Override
-    public MediaFrame next(ByteBufAllocator alloc) throws IOException {
+    public boolean next(FrameRef ref, ByteBufAllocator alloc) throws IOException {
         if (ended) {
-            return null;
+            return false;
         }
-        boolean videoLeft = video != null && nextVideo < video.count();
-        boolean audioLeft = audio != null && nextAudio < audio.count();
-        MediaFrame frame;
-        if (videoLeft && (!audioLeft || video.timestampMs(nextVideo) <= audio.timestampMs(nextAudio))) {
-            frame = readVideo(nextVideo, alloc);
+        int track = nextTrack(nextVideo, nextAudio);
+        boolean ok;
+        if (track == VIDEO) {
+            ok = readVideo(nextVideo, ref, alloc);
             nextVideo++;
-        } else if (audioLeft) {
-            frame = readAudio(nextAudio, alloc);
+        } else if (track == AUDIO) {
+            ok = readAudio(nextAudio, ref, alloc);
             nextAudio++;
         } else {
-            frame = null;
+            ok = false;
         }
-        if (frame == null) {
+        if (!ok) {
             ended = true;
+            ref.clear();
         }
-        return frame;
+        return ok;
     }
 
-    private MediaFrame readVideo(int i, ByteBufAllocator alloc) throws IOException {
+    /** Which track's sample comes next after {@code v} video and {@code a} audio samples: the smaller timestamp, video on a tie; -1 at the end. */
+    private int nextTrack(int v, int a) {
+        boolean videoLeft = video != null && v < video.count();
+        boolean audioLeft = audio != null && a < audio.count();
+        if (videoLeft && (!audioLeft || video.timestampMs(v) <= audio.timestampMs(a))) {
+            return VIDEO;
+        }
+        return audioLeft ? AUDIO : -1;
+    }
+
+    private boolean readVideo(int i, FrameRef ref, ByteBufAllocator alloc) throws IOException {
+        if (!load(video, i, alloc)) {
+            return false;
+        }
         boolean key = video.isKey(i);
-        int cts = video.compositionTimeMs(i);
-        ByteBuf body = read(video, i, AVC_HEADER, alloc);
-        if (body == null) {
-            return null;
-        }
-        body.setByte(0, key ? 0x17 : 0x27);
-        body.setByte(1, 1);
-        body.setMedium(2, cts);
-        return new MediaFrame(MediaFrame.VIDEO, video.timestampMs(i), key, false, body);
+        long header = (long) (key ? 0x17 : 0x27) << 32 | 1L << 24 | (video.compositionTimeMs(i) & 0xFFFFFF);
+        ref.set(MediaFrame.VIDEO, video.timestampMs(i), key, false, header, AVC_HEADER,
+                window.buffer(), window.indexOf(video.offset(i)), video.size(i));
+        return true;
     }
 
-    private MediaFrame readAudio(int i, ByteBufAllocator alloc) throws IOException {
-        ByteBuf body = read(audio, i, audioHeaderSize, alloc);
-        if (body == null) {
-            return null;
+    private boolean readAudio(int i, FrameRef ref, ByteBufAllocator alloc) throws IOException {
+        if (!load(audio, i, alloc)) {
+            return false;
         }
-        body.setByte(0, audioFirstByte);
-        if (audioHeaderSize == 2) {
-            body.setByte(1, 1);
-        }
-        return new MediaFrame(MediaFrame.AUDIO, audio.timestampMs(i), false, false, body);
+        long header = audioHeaderSize == 2 ? (long) audioFirstByte << 8 | 1 : audioFirstByte;
+        ref.set(MediaFrame.AUDIO, audio.timestampMs(i), false, false, header, audioHeaderSize,
+                window.buffer(), window.indexOf(audio.offset(i)), audio.size(i));
+        return true;
     }
 
     /**
-     * A buffer of {@code header} bytes (left for the caller to fill) followed by sample {@code i}, or null
-     * when the file ends inside the sample.
+     * Makes sample {@code i} of {@code track} (the next in play order) readable in the window; false when
+     * the file ends inside it. When the window is read again, it covers, besides this sample, the samples
+     * that follow in play order as long as each starts where the one before ended (or a few KB later) and
+     * the whole stays within {@link ReadWindow#DEFAULT_SIZE}: in an interleaved file (as muxers write
+     * them) one read serves many frames of both tracks; in one that is not, a read serves what lies
+     * together and no bytes are read in vain.
      */
-    private ByteBuf read(Mp4Track track, int i, int header, ByteBufAllocator alloc) throws IOException {
-        int size = track.size(i);
+    private boolean load(Mp4Track track, int i, ByteBufAllocator alloc) throws IOException {
         long pos = track.offset(i);
-        ByteBuf body = alloc.buffer(header + size, header + size);
-        boolean ok = false;
-        try {
-            body.writerIndex(header);
-            int left = size;
-            while (left > 0) {
-                int n = body.writeBytes(channel, pos, left);
-                if (n <= 0) {
-                    return null;
+        int size = track.size(i);
+        long end = pos + size;
+        if (!window.covers(pos, size)) {
+            int v = nextVideo + (track == video ? 1 : 0);
+            int a = nextAudio + (track == audio ? 1 : 0);
+            for (int n = 0; n < MAX_LOOKAHEAD; n++) {
+                int t = nextTrack(v, a);
+                if (t < 0) {
+                    break;
                 }
-                pos += n;
-                left -= n;
-            }
-            ok = true;
-            return body;
-        } finally {
-            if (!ok) {
-                body.release();
+                Mp4Track next = t == VIDEO ? video : audio;
+                int j = t == VIDEO ? v++ : a++;
+                long at = next.offset(j);
+                long to = at + next.size(j);
+                if (at < end || at > end + MAX_GAP || to - pos > ReadWindow.DEFAULT_SIZE) {
+                    break;
+                }
+                end = to;
             }
         }
+        return window.ensure(pos, size, end, alloc);
+    }
+
+    @Override
+    public void idle() {
+        window.release();
     }
 
     @Override
     public void close() throws IOException {
+        window.release();
         channel.close();
     }
 }

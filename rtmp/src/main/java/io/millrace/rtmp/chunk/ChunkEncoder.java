@@ -52,6 +52,9 @@ public class ChunkEncoder extends ChannelOutboundHandlerAdapter {
     /** NIO buffers of one outbound buffer at most: Linux's IOV_MAX, above which epoll copies a buffer before writing it. */
     static final int MAX_PARTS = 1024;
 
+    /** Bytes of batched messages gathered before they are written on as one buffer. */
+    static final int BATCH_BYTES = 64 * 1024;
+
     private final ChunkWriter writer = new ChunkWriter();
     private final ChunkStreamState state;
     private final int zeroCopyThreshold;
@@ -59,6 +62,9 @@ public class ChunkEncoder extends ChannelOutboundHandlerAdapter {
     private final ArrayList<ByteBuf> parts = new ArrayList<>(1);
     /** Where a shared message's header is computed before it is known whether the shared prefix fits (unpooled heap: not leak-tracked, never written). */
     private ByteBuf scratch = Unpooled.buffer(ChunkWriter.MAX_FIRST_HEADER);
+    private ChannelHandlerContext ctx;
+    /** Messages encoded by {@link #writeBatched} and not yet written on; null when there are none. */
+    private ByteBuf batch;
 
     /** An encoder with its own state; for a pair, share the state with the decoder. */
     public ChunkEncoder() {
@@ -98,6 +104,82 @@ public class ChunkEncoder extends ChannelOutboundHandlerAdapter {
         return zeroCopyThreshold;
     }
 
+    /**
+     * Encodes a message straight into this connection's outbound stream, without a message object or a
+     * buffer of its own: its chunks are appended to a batch buffer that many such messages share, which is
+     * written on (one buffer, one entry in the channel's outbound queue) when it holds
+     * {@value #BATCH_BYTES} bytes, when anything else is written, and on flush. The payload is
+     * {@code prefixLength} bytes of {@code prefix} then {@code length} bytes of {@code data} from
+     * {@code index} ({@link ChunkWriter#write(int, int, long, int, long, int, ByteBuf, int, int, ByteBuf)}),
+     * copied: {@code data} is only read, and may be reused as soon as this returns. Messages keep their
+     * order with everything else written on the channel.
+     *
+     * <p>For senders of many messages per event-loop turn (on-demand playback). Call it on the channel's
+     * event loop only, and flush the channel when done (the batch is written then).
+     *
+     * @throws IllegalStateException off the event loop, or before the handler is in a pipeline
+     * @throws IllegalArgumentException as {@link ChunkWriter#write(RtmpMessage, ByteBuf)} (nothing is written)
+     */
+    public void writeBatched(int csid, int typeId, long timestamp, int streamId, long prefix, int prefixLength,
+                             ByteBuf data, int index, int length) {
+        ChannelHandlerContext c = ctx;
+        if (c == null || !c.executor().inEventLoop()) {
+            throw new IllegalStateException(c == null ? "not in a pipeline" : "writeBatched off the event loop");
+        }
+        int max = writer.maxEncodedSize(prefixLength + length);
+        if (batch != null && batch.writableBytes() < max) {
+            writeBatch();
+        }
+        if (batch == null) {
+            batch = c.alloc().ioBuffer(Math.max(BATCH_BYTES, max));
+        }
+        int before = batch.writerIndex();
+        writer.write(csid, typeId, timestamp, streamId, prefix, prefixLength, data, index, length, batch);
+        state.addBytesSent(batch.writerIndex() - before);
+        if (batch.readableBytes() >= BATCH_BYTES) {
+            writeBatch();
+        }
+    }
+
+    /** Writes on the batched messages, if any. */
+    private void writeBatch() {
+        ByteBuf b = batch;
+        if (b != null) {
+            batch = null;
+            ctx.write(b);
+        }
+    }
+
+    private void releaseBatch() {
+        ByteBuf b = batch;
+        if (b != null) {
+            batch = null;
+            b.release();
+        }
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        releaseBatch();
+    }
+
+    @Override
+    public void flush(ChannelHandlerContext ctx) {
+        writeBatch();
+        ctx.flush();
+    }
+
+    @Override
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+        releaseBatch(); // not flushed: a close drops unflushed writes
+        ctx.close(promise);
+    }
+
     /** Whether {@code msg} is encoded here (other objects pass through). */
     public boolean acceptOutboundMessage(Object msg) {
         return msg instanceof RtmpMessage || msg instanceof ControlMessage || msg instanceof SharedMessage.Outbound;
@@ -105,6 +187,7 @@ public class ChunkEncoder extends ChannelOutboundHandlerAdapter {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        writeBatch(); // batched messages came first
         if (msg instanceof RtmpMessage m) {
             writeMessage(ctx, m, promise);
         } else if (msg instanceof SharedMessage.Outbound o) {

@@ -110,6 +110,43 @@ public final class ChunkWriter {
         writeBodies(msg.content(), out);
     }
 
+    /**
+     * Writes, as chunks to {@code out}, a message on {@code csid} whose payload is the {@code prefixLength}
+     * low bytes of {@code prefix} (most significant first) followed by {@code length} bytes of {@code data}
+     * from {@code index}: for frames whose FLV tag header is not stored in front of their bytes (MP4 and
+     * MP3 samples). The same bytes as {@link #write(RtmpMessage, ByteBuf)} for that payload; {@code data}
+     * is only read.
+     *
+     * @throws IllegalArgumentException as {@link #write(RtmpMessage, ByteBuf)}, or for a prefix of more
+     *         than 8 bytes (nothing is written then)
+     */
+    public void write(int csid, int typeId, long timestamp, int streamId, long prefix, int prefixLength,
+                      ByteBuf data, int index, int length, ByteBuf out) {
+        if (prefixLength < 0 || prefixLength > 8 || length < 0) {
+            throw new IllegalArgumentException("prefix of " + prefixLength + " bytes, data of " + length);
+        }
+        int total = prefixLength + length;
+        writeFirstHeader(csid, typeId, timestamp, streamId, total, out);
+        int done = 0;
+        while (true) {
+            int end = done + Math.min(effectiveChunkSize, total - done);
+            for (; done < end && done < prefixLength; done++) {
+                out.writeByte((int) (prefix >>> (8 * (prefixLength - 1 - done))));
+            }
+            if (done < end) {
+                out.writeBytes(data, index + done - prefixLength, end - done);
+                done = end;
+            }
+            if (done >= total) {
+                return;
+            }
+            writeBasicHeader(out, 3, lastCsid);
+            if (lastExtended) {
+                out.writeInt((int) lastField);
+            }
+        }
+    }
+
     /** The chunk bodies of a payload whose first header was just written, with the continuation headers. */
     private void writeBodies(ByteBuf payload, ByteBuf out) {
         int length = payload.readableBytes();

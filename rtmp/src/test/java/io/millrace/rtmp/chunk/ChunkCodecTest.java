@@ -15,6 +15,7 @@ import io.millrace.rtmp.control.WindowAckSize;
 import io.millrace.rtmp.message.RtmpMessage;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderException;
@@ -154,6 +155,90 @@ class ChunkCodecTest {
         ch.writeOutbound(v.messages().get(0).toRtmpMessage());
         assertThat(outboundHex(ch)).isEqualTo(ByteBufUtil.hexDump(v.bytes()));
         assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    /**
+     * Batched messages keep their place among ordinary writes: media batched, a status message written
+     * the ordinary way, more media batched, a chunk size change, more media; the bytes are those of one
+     * writer encoding the same messages in the same order, and they all reach the wire on flush.
+     */
+    @Test
+    void batchedMessagesKeepTheirOrderAmongOtherWrites() {
+        ChunkEncoder encoder = new ChunkEncoder(state);
+        EmbeddedChannel ch = new EmbeddedChannel(encoder, new ChunkDecoder(MAX_MESSAGE, 64, state));
+        ChunkWriter reference = new ChunkWriter();
+        ByteBuf expected = Unpooled.buffer();
+        ByteBuf window = Unpooled.buffer();
+        try {
+            window.writeBytes(pattern(20000, 5));
+            long ts = 0;
+            for (int step = 0; step < 6; step++) {
+                for (int i = 0; i < 5; i++, ts += 20) {
+                    int length = 100 + i * 1500 + step;
+                    long prefix = 0x2701000000L | i;
+                    RtmpMessage same = new RtmpMessage(9, ts, 1, 6, Unpooled.buffer(5 + length)
+                            .writeByte(0x27).writeByte(1).writeMedium(i).writeBytes(window, step, length));
+                    reference.write(same, expected);
+                    same.release();
+                    encoder.writeBatched(6, 9, ts, 1, prefix, 5, window, step, length);
+                }
+                if (step == 2) {
+                    ch.write(new SetChunkSize(4096));
+                    RtmpMessage scs = new SetChunkSize(4096).toMessage(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT);
+                    reference.write(scs, expected);
+                    scs.release();
+                    reference.setChunkSize(4096);
+                } else {
+                    Msg status = new Msg(20, ts, 1, 5, pattern(40 + step, step));
+                    ch.write(status.toRtmpMessage());
+                    RtmpMessage copy = status.toRtmpMessage();
+                    reference.write(copy, expected);
+                    copy.release();
+                }
+            }
+            ch.flush();
+            assertThat(outboundHex(ch)).isEqualTo(ByteBufUtil.hexDump(expected));
+            assertThat(state.bytesSent()).isEqualTo(expected.readableBytes());
+        } finally {
+            expected.release();
+            window.release();
+        }
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    /**
+     * A batch is handed on once it holds 64 KB (or the next message does not fit), before any flush, so the channel's pending-bytes count
+     * (and with it writability, which paces senders) follows what was batched; and a batch not yet handed
+     * on when the channel closes is released.
+     */
+    @Test
+    void fullBatchesAreHandedOnAndAnUnflushedBatchIsReleasedOnClose() {
+        PooledByteBufAllocator alloc = new PooledByteBufAllocator(true);
+        ChunkEncoder encoder = new ChunkEncoder(state);
+        EmbeddedChannel ch = new EmbeddedChannel(encoder, new ChunkDecoder(MAX_MESSAGE, 64, state));
+        ch.config().setAllocator(alloc);
+        ByteBuf data = Unpooled.wrappedBuffer(pattern(3000, 1));
+        try {
+            for (int i = 0; i < 10; i++) {
+                encoder.writeBatched(6, 9, i * 40L, 1, 0, 0, data, 0, 3000);
+            }
+            assertThat(ch.unsafe().outboundBuffer().totalPendingWriteBytes()).as("30 KB: still batched").isZero();
+            for (int i = 10; i < 30; i++) {
+                encoder.writeBatched(6, 9, i * 40L, 1, 0, 0, data, 0, 3000);
+            }
+            assertThat(ch.unsafe().outboundBuffer().totalPendingWriteBytes()).as("90 KB: one full batch handed on")
+                    .isGreaterThan(64 * 1024 - 3100).isLessThanOrEqualTo(64 * 1024);
+            assertThat(activeDirect(alloc)).as("the handed-on batch and the one being filled").isEqualTo(2);
+            ch.close();
+            assertThat(activeDirect(alloc)).as("both released: nothing was flushed").isZero();
+        } finally {
+            data.release();
+        }
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    private static long activeDirect(PooledByteBufAllocator alloc) {
+        return alloc.metric().directArenas().stream().mapToLong(a -> a.numActiveAllocations()).sum();
     }
 
     /** The table again, through an encoder that sends every direct payload without copying it. */

@@ -340,4 +340,75 @@ class ChunkWriterTest {
             }
         }
     }
+
+    /**
+     * The prefix form (an FLV tag header kept apart from the sample bytes) against the plain form with
+     * the same payload in one buffer: the same bytes for every chunk size, prefix length (including prefixes
+     * cut by a chunk boundary at chunk sizes 1 to 4), empty payloads, extended timestamps, and with the two
+     * forms mixed on one writer so the compression state evolves alike.
+     */
+    @Test
+    void prefixAndDataWriteTheSameBytesAsOnePayload() {
+        Random random = new Random(29);
+        for (int round = 0; round < 60; round++) {
+            ChunkWriter plain = new ChunkWriter();
+            ChunkWriter split = new ChunkWriter();
+            int chunkSize = new int[] {1, 2, 3, 4, 5, 128, 4096, 0x7FFFFFFF}[random.nextInt(8)];
+            plain.setChunkSize(chunkSize);
+            split.setChunkSize(chunkSize);
+            long ts = random.nextBoolean() ? 0 : 0xFFFFF0L;
+            ByteBuf expected = Unpooled.buffer();
+            ByteBuf actual = Unpooled.buffer();
+            try {
+                for (int i = 0; i < 30; i++) {
+                    ts = (ts + random.nextInt(50)) & 0xFFFFFFFFL;
+                    int prefixLength = random.nextInt(6);
+                    int length = random.nextInt(4) == 0 ? 0 : random.nextInt(random.nextBoolean() ? 20 : 9000);
+                    byte[] payload = pattern(prefixLength + length, round * 31 + i);
+                    long prefix = 0;
+                    for (int k = 0; k < prefixLength; k++) {
+                        prefix = prefix << 8 | (payload[k] & 0xFF);
+                    }
+                    int type = 8 + random.nextInt(2);
+                    int csid = 4 + random.nextInt(3);
+                    RtmpMessage msg = new RtmpMessage(type, ts, 1, csid, Unpooled.wrappedBuffer(payload));
+                    // The data sits at an offset inside a larger buffer, as in a read-ahead window.
+                    ByteBuf window = Unpooled.buffer(length + 7);
+                    window.writeZero(7).writeBytes(payload, prefixLength, length);
+                    try {
+                        plain.write(msg, expected);
+                        if (random.nextInt(4) == 0) {
+                            split.write(msg, actual);
+                        } else {
+                            split.write(csid, type, ts, 1, prefix, prefixLength, window, 7, length, actual);
+                        }
+                    } finally {
+                        msg.release();
+                        window.release();
+                    }
+                    assertThat(ByteBufUtil.hexDump(actual)).as("round %d message %d, chunk size %d, prefix %d, data %d",
+                            round, i, chunkSize, prefixLength, length).isEqualTo(ByteBufUtil.hexDump(expected));
+                }
+            } finally {
+                expected.release();
+                actual.release();
+            }
+        }
+    }
+
+    @Test
+    void prefixFormRejectsBadArgumentsWithoutWriting() {
+        ChunkWriter w = new ChunkWriter();
+        ByteBuf out = Unpooled.buffer();
+        ByteBuf data = Unpooled.buffer(4).writeInt(1);
+        try {
+            assertThatThrownBy(() -> w.write(4, 9, 0, 1, 0, 9, data, 0, 4, out)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> w.write(1, 9, 0, 1, 0, 0, data, 0, 4, out)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> w.write(4, 9, 0, 1, 0, 0, data, 0, 0x1000000, out)).isInstanceOf(IllegalArgumentException.class);
+            assertThat(out.readableBytes()).isZero();
+        } finally {
+            out.release();
+            data.release();
+        }
+    }
 }

@@ -1,8 +1,10 @@
 package io.millrace.server.vod;
 
+import io.millrace.media.FrameRef;
 import io.millrace.media.MediaFrame;
 import io.millrace.media.MediaIndex;
 import io.millrace.media.MediaReader;
+import io.millrace.rtmp.chunk.ChunkEncoder;
 import io.millrace.rtmp.command.DataMessage;
 import io.millrace.rtmp.command.NetStreamStatus;
 import io.millrace.rtmp.control.StreamBegin;
@@ -13,6 +15,7 @@ import io.millrace.rtmp.message.RtmpMessage;
 import io.millrace.server.session.NetStream;
 import io.millrace.server.session.Playback;
 import io.millrace.server.session.RtmpSession;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
@@ -31,7 +34,11 @@ import java.util.concurrent.TimeUnit;
  * for every frame.
  *
  * <p>File timestamps go out unchanged (after a seek too), as Flash Player expects for NetStream.time.
- * Tags are read one at a time with positional reads; the file is never read whole.
+ * Frames are lent by the reader from its read-ahead window (one positional read for many frames; the
+ * file is never read whole) and encoded straight into the connection's chunk stream
+ * ({@link ChunkEncoder#writeBatched}): no buffer or message object per frame, one outbound buffer for many
+ * frames. A playback that waits (for its pacing timer, or paused) keeps the frame it has read but not sent
+ * in a buffer of its own and lets go of the reader's window.
  *
  * <p>At its end the playback hands over to its {@link NetStream}, which starts the next playlist item
  * or ends the stream (onPlayStatus NetStream.Play.Complete, StreamEOF, NetStream.Play.Stop: Red5's
@@ -63,8 +70,13 @@ final class VodPlayback implements Playback {
     private final long leadMillis;
     private final long batchMillis;
 
+    private final ChunkEncoder encoder;
     private MediaReader reader;
-    private MediaFrame pending;
+    /** The frame read and not sent yet, when {@link #hasFrame}: lent by the reader, or {@link #held}'s. */
+    private final FrameRef frame = new FrameRef();
+    private boolean hasFrame;
+    /** The unsent frame's own copy while the playback waits (the reader's window let go), else null. */
+    private MediaFrame held;
     private long bufferMillis;
     private long baseTimestamp;
     private long baseNanos;
@@ -88,6 +100,7 @@ final class VodPlayback implements Playback {
         this.session = session;
         this.stream = stream;
         this.channel = session.channel();
+        this.encoder = channel.pipeline().get(ChunkEncoder.class);
         this.name = name;
         this.file = file;
         this.index = index;
@@ -210,6 +223,7 @@ final class VodPlayback implements Playback {
         if (pause) {
             paused = true;
             cancelTimer();
+            park();
             channel.writeAndFlush(session.status(id, NetStreamStatus.PAUSE_NOTIFY, "Pausing " + name + ".", name));
         } else {
             boolean wasPaused = paused;
@@ -263,15 +277,15 @@ final class VodPlayback implements Playback {
         firstTurn = false;
         try {
             while (channel.isWritable()) {
-                if (pending == null) {
-                    pending = reader.next(channel.alloc());
-                    if (pending == null) {
+                if (!hasFrame) {
+                    if (!reader.next(frame, channel.alloc())) {
                         complete();
                         break;
                     }
+                    hasFrame = true;
                 }
-                long ts = pending.timestamp();
-                if (endTimestamp >= 0 && ts > endTimestamp && (pending.isAudio() || pending.isVideo())) {
+                long ts = frame.timestamp();
+                if (endTimestamp >= 0 && ts > endTimestamp && (frame.isAudio() || frame.isVideo())) {
                     complete();
                     break;
                 }
@@ -280,20 +294,20 @@ final class VodPlayback implements Playback {
                 if (ts > allowed) {
                     // Wake when a batch of media is due, not for every frame: one write (and one system
                     // call) per batch instead of one per frame. The lead covers the batch.
+                    park();
                     schedule(ts - allowed + batchMillis);
                     break;
                 }
-                MediaFrame tag = pending;
-                pending = null;
-                if (wanted(tag)) {
-                    send(tag, ts);
+                boolean sent = wanted(frame);
+                if (sent) {
+                    send(frame, ts);
                     lastTimestamp = ts;
-                    if (length == 0 && tag.isVideo()) {
-                        complete(); // play(name, start, 0): a single frame
-                        break;
-                    }
-                } else {
-                    tag.release();
+                }
+                boolean single = sent && length == 0 && frame.isVideo();
+                consumed();
+                if (single) {
+                    complete(); // play(name, start, 0): a single frame
+                    break;
                 }
                 if (++written >= limit) {
                     schedule(0);
@@ -308,17 +322,43 @@ final class VodPlayback implements Playback {
         channel.flush();
     }
 
+    /** The current frame has been sent or skipped. */
+    private void consumed() {
+        hasFrame = false;
+        frame.clear();
+        if (held != null) {
+            held.release();
+            held = null;
+        }
+    }
+
+    /**
+     * Before a wait: keeps the unsent frame in a buffer of its own and lets the reader drop its window, so
+     * that a waiting playback holds one frame, not a window of them.
+     */
+    private void park() {
+        if (hasFrame && held == null) {
+            held = frame.toFrame(channel.alloc());
+            ByteBuf body = held.content();
+            frame.set(held.type(), held.timestamp(), held.isKeyframe(), held.isConfig(), 0, 0,
+                    body, body.readerIndex(), body.readableBytes());
+        }
+        if (reader != null) {
+            reader.idle();
+        }
+    }
+
     /** Whether a frame read from the file goes to the client (receiveAudio / receiveVideo). */
-    private boolean wanted(MediaFrame frame) {
-        if (frame.isAudio()) {
+    private boolean wanted(FrameRef f) {
+        if (f.isAudio()) {
             return audio;
         }
-        if (frame.isVideo()) {
+        if (f.isVideo()) {
             if (!video) {
                 return false;
             }
-            if (waitForKeyframe && !frame.isConfig()) {
-                if (!frame.isKeyframe()) {
+            if (waitForKeyframe && !f.isConfig()) {
+                if (!f.isKeyframe()) {
                     return false;
                 }
                 waitForKeyframe = false;
@@ -328,19 +368,31 @@ final class VodPlayback implements Playback {
         return true; // script data (cue points and the like) goes out at its time
     }
 
+    private void send(FrameRef f, long timestamp) {
+        int type = f.type();
+        frameSent(f.isConfig(), f.isAudio(), f.isVideo(), timestamp, f.payloadLength());
+        encoder.writeBatched(ChunkStreams.forMessage(type, stream.id()), type, timestamp + offset, stream.id(),
+                f.prefix(), f.prefixLength(), f.data(), f.index(), f.length());
+    }
+
+    /** Sends a frame the playback owns (a sequence header); releases it. */
     private void send(MediaFrame tag, long timestamp) {
         int type = tag.type();
-        int csid = ChunkStreams.forMessage(type, stream.id());
-        bytesSent += tag.content().readableBytes();
-        if (!tag.isConfig() && (tag.isVideo() || (tag.isAudio() && !index.hasVideo()))) {
+        frameSent(tag.isConfig(), tag.isAudio(), tag.isVideo(), timestamp, tag.content().readableBytes());
+        RtmpMessage msg = new RtmpMessage(type, timestamp + offset, stream.id(), ChunkStreams.forMessage(type, stream.id()),
+                tag.content().retain());
+        tag.release();
+        channel.write(msg);
+    }
+
+    private void frameSent(boolean config, boolean isAudio, boolean isVideo, long timestamp, int bytes) {
+        bytesSent += bytes;
+        if (!config && (isVideo || (isAudio && !index.hasVideo()))) {
             if (previousFrameTimestamp >= 0 && timestamp > previousFrameTimestamp) {
                 frameDuration = timestamp - previousFrameTimestamp;
             }
             previousFrameTimestamp = timestamp;
         }
-        RtmpMessage msg = new RtmpMessage(type, timestamp + offset, stream.id(), csid, tag.content().retain());
-        tag.release();
-        channel.write(msg);
     }
 
     private void complete() {
@@ -371,9 +423,8 @@ final class VodPlayback implements Playback {
     }
 
     private void releasePending() {
-        if (pending != null) {
-            pending.release();
-            pending = null;
+        if (hasFrame) {
+            consumed();
         }
     }
 
