@@ -49,4 +49,13 @@ public interface MediaIndex {
 
     /** Opens an independent reader (one per playing stream); the caller closes it. */
     MediaReader openReader() throws IOException;
+
+    /**
+     * Approximate heap bytes this index holds (its tables plus a fixed allowance for the metadata and the
+     * objects around them), by which {@link MediaIndexCache} bounds its memory.
+     */
+    long retainedBytes();
+
+    /** What {@link #retainedBytes()} allows for an index's metadata, path and other small objects. */
+    long FIXED_BYTES = 4096;
 }

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -13,9 +14,11 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Caches {@link MediaIndex}es of any format by real path, checked against the file's size and
- * modification time on every request: a file that changed is indexed again. Holds at most a fixed
- * number of indexes and drops the least recently used. Thread-safe; concurrent requests for the same
- * unchanged file share one indexing run.
+ * modification time on every request: a file that changed is indexed again. Holds at most a number of
+ * indexes and a number of bytes ({@link MediaIndex#retainedBytes()}: a 2-hour MP4 movie's index is
+ * about 5 MB, an FLV file's a few KB) and drops the least recently used beyond either bound; the index
+ * used last is kept even when it alone is larger. An index dropped here stays alive as long as a playback
+ * uses it. Thread-safe; concurrent requests for the same unchanged file share one indexing run.
  */
 public final class MediaIndexCache {
 
@@ -27,28 +30,31 @@ public final class MediaIndexCache {
 
     /** Default capacity. */
     public static final int DEFAULT_MAX_ENTRIES = 256;
+    /** Default byte bound: 128 MiB, about 27 two-hour MP4 movies. */
+    public static final long DEFAULT_MAX_BYTES = 128L << 20;
 
     private final int maxEntries;
-    private final Map<Path, MediaIndex> entries;
+    private final long maxBytes;
+    /** Sum of the cached indexes' {@link MediaIndex#retainedBytes()}; guarded by {@link #entries}. */
+    private long bytes;
+    private final LinkedHashMap<Path, MediaIndex> entries;
     private final ConcurrentHashMap<Path, CompletableFuture<MediaIndex>> building = new ConcurrentHashMap<>();
 
     public MediaIndexCache() {
-        this(DEFAULT_MAX_ENTRIES);
+        this(DEFAULT_MAX_ENTRIES, DEFAULT_MAX_BYTES);
     }
 
     public MediaIndexCache(int maxEntries) {
-        if (maxEntries < 1) {
-            throw new IllegalArgumentException("maxEntries " + maxEntries);
+        this(maxEntries, DEFAULT_MAX_BYTES);
+    }
+
+    public MediaIndexCache(int maxEntries, long maxBytes) {
+        if (maxEntries < 1 || maxBytes < 1) {
+            throw new IllegalArgumentException("maxEntries " + maxEntries + ", maxBytes " + maxBytes);
         }
         this.maxEntries = maxEntries;
-        this.entries = new LinkedHashMap<>(16, 0.75f, true) {
-            private static final long serialVersionUID = 1L;
-
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<Path, MediaIndex> eldest) {
-                return size() > MediaIndexCache.this.maxEntries;
-            }
-        };
+        this.maxBytes = maxBytes;
+        this.entries = new LinkedHashMap<>(16, 0.75f, true);
     }
 
     /**
@@ -88,7 +94,7 @@ public final class MediaIndexCache {
         try {
             MediaIndex index = loader.load(real);
             synchronized (entries) {
-                entries.put(real, index);
+                put(real, index);
             }
             if (future != null) {
                 future.complete(index);
@@ -103,6 +109,21 @@ public final class MediaIndexCache {
             if (future != null) {
                 building.remove(real, future);
             }
+        }
+    }
+
+    /** Adds or replaces; then drops the least recently used beyond the bounds, never the one just added. Holds the lock. */
+    private void put(Path key, MediaIndex index) {
+        MediaIndex old = entries.put(key, index);
+        if (old != null) {
+            bytes -= old.retainedBytes();
+        }
+        bytes += index.retainedBytes();
+        Iterator<Map.Entry<Path, MediaIndex>> eldest = entries.entrySet().iterator();
+        while ((entries.size() > maxEntries || bytes > maxBytes) && entries.size() > 1) {
+            Map.Entry<Path, MediaIndex> e = eldest.next();
+            bytes -= e.getValue().retainedBytes();
+            eldest.remove();
         }
     }
 
@@ -140,13 +161,17 @@ public final class MediaIndexCache {
             key = file.toAbsolutePath().normalize();
         }
         synchronized (entries) {
-            entries.remove(key);
+            MediaIndex old = entries.remove(key);
+            if (old != null) {
+                bytes -= old.retainedBytes();
+            }
         }
     }
 
     public void clear() {
         synchronized (entries) {
             entries.clear();
+            bytes = 0;
         }
     }
 
@@ -157,7 +182,18 @@ public final class MediaIndexCache {
         }
     }
 
+    /** Sum of the cached indexes' {@link MediaIndex#retainedBytes()}. */
+    public long bytes() {
+        synchronized (entries) {
+            return bytes;
+        }
+    }
+
     public int maxEntries() {
         return maxEntries;
+    }
+
+    public long maxBytes() {
+        return maxBytes;
     }
 }

@@ -53,7 +53,7 @@ public final class MillraceServer {
             LOG.warn("media folder {} does not exist: the vod application will find no files", config.mediaDir());
         }
         Files.createDirectories(config.dataDir());
-        MediaIndexCache indexCache = new MediaIndexCache(config.vod().indexCacheEntries());
+        MediaIndexCache indexCache = new MediaIndexCache(config.vod().indexCacheEntries(), config.vod().indexCacheMegabytes() << 20);
         Map<String, Application> apps = new LinkedHashMap<>();
         config.applications().forEach((name, appConfig) -> {
             switch (appConfig.type()) {

@@ -24,6 +24,12 @@ public final class FlvMediaIndex implements MediaIndex {
         return index;
     }
 
+    /** The keyframe table (a time and an offset per keyframe) and the fixed allowance. */
+    @Override
+    public long retainedBytes() {
+        return FIXED_BYTES + 16L * index.keyframeCount();
+    }
+
     @Override
     public Path path() {
         return index.path();

@@ -254,6 +254,12 @@ public final class Mp3Index implements MediaIndex {
         return flvSoundByte(sampleRate, channels());
     }
 
+    /** The frame offsets (4 bytes a frame, or 8 in a file of more than 4 GiB) and the fixed allowance. */
+    @Override
+    public long retainedBytes() {
+        return FIXED_BYTES + (relativeOffsets != null ? 4L * relativeOffsets.length : offsets != null ? 8L * offsets.length : 0);
+    }
+
     /** Total bytes of the audio frames. */
     public long audioBytes() {
         return audioBytes;

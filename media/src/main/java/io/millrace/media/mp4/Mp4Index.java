@@ -187,6 +187,11 @@ public final class Mp4Index implements MediaIndex {
         return (video == null ? 0 : video.retainedBytes()) + (audio == null ? 0 : audio.retainedBytes());
     }
 
+    @Override
+    public long retainedBytes() {
+        return FIXED_BYTES + sampleTableBytes();
+    }
+
     /**
      * Opens a reader on the file.
      *

@@ -78,6 +78,35 @@ class MediaIndexCacheTest {
     }
 
     @Test
+    void boundsTheBytesItHoldsAndKeepsTheIndexUsedLast() throws Exception {
+        Path a = copyOfSample("a.flv");
+        Path b = copyOfSample("b.flv");
+        Path c = copyOfSample("c.flv");
+        long each = FlvMediaIndex.build(a).retainedBytes();
+        assertThat(each).as("allowance plus 16 bytes per keyframe").isEqualTo(MediaIndex.FIXED_BYTES + 16 * 5);
+        MediaIndexCache cache = new MediaIndexCache(100, 2 * each + each / 2);
+        MediaIndex ia = cache.get(a, FlvMediaIndex::build);
+        MediaIndex ib = cache.get(b, FlvMediaIndex::build);
+        assertThat(cache.bytes()).isEqualTo(2 * each);
+        cache.get(a, FlvMediaIndex::build); // a is now more recent than b
+        cache.get(c, FlvMediaIndex::build);
+        assertThat(cache.size()).isEqualTo(2);
+        assertThat(cache.bytes()).isEqualTo(2 * each);
+        assertThat(cache.get(a, FlvMediaIndex::build)).isSameAs(ia);
+        assertThat(cache.get(b, FlvMediaIndex::build)).as("b was dropped").isNotSameAs(ib);
+        cache.invalidate(b);
+        assertThat(cache.bytes()).isEqualTo(each);
+
+        MediaIndexCache tiny = new MediaIndexCache(100, 1);
+        MediaIndex ta = tiny.get(a, FlvMediaIndex::build);
+        assertThat(tiny.get(a, FlvMediaIndex::build)).as("the last one stays, larger than the bound").isSameAs(ta);
+        tiny.get(b, FlvMediaIndex::build);
+        assertThat(tiny.size()).isEqualTo(1);
+        assertThat(tiny.bytes()).isEqualTo(each);
+        assertThat(tiny.get(a, FlvMediaIndex::build)).isNotSameAs(ta);
+    }
+
+    @Test
     void concurrentRequestsGetOneIndex() throws Exception {
         Path file = copyOfSample("shared.flv");
         MediaIndexCache cache = new MediaIndexCache();

@@ -102,7 +102,8 @@ public final class ConfigLoader {
         ServerConfig.Vod vod = new ServerConfig.Vod(
                 integer(t, "vod.bufferLeadMillis", 0, 600_000),
                 integer(t, "vod.defaultBufferMillis", 0, 600_000),
-                (int) integer(t, "vod.indexCacheEntries", 1, 1_000_000));
+                (int) integer(t, "vod.indexCacheEntries", 1, 1_000_000),
+                integer(t, "vod.indexCacheMegabytes", 1, 1L << 30));
         String record = string(t, "live.record");
         if (!Set.of("off", "record", "append").contains(record)) {
             throw new ConfigException(t.get("live.record").where() + ": live.record: '" + record

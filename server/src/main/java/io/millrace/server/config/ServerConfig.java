@@ -15,7 +15,7 @@ public record ServerConfig(Rtmp rtmp, Http http, Path mediaDir, Path dataDir, Vo
     public record Http(String bind, int port) {
     }
 
-    public record Vod(long bufferLeadMillis, long defaultBufferMillis, int indexCacheEntries) {
+    public record Vod(long bufferLeadMillis, long defaultBufferMillis, int indexCacheEntries, long indexCacheMegabytes) {
     }
 
     /**

@@ -26,6 +26,7 @@ class ConfigLoaderTest {
         assertThat(c.applications().get("vod").type()).isEqualTo(ServerConfig.AppType.VOD);
         assertThat(c.applications().get("live").type()).isEqualTo(ServerConfig.AppType.LIVE);
         assertThat(c.live()).isEqualTo(new ServerConfig.Live(true, 10_000, 3_000, 10, 30_000, "off"));
+        assertThat(c.vod()).isEqualTo(new ServerConfig.Vod(1000, 1000, 256, 128));
         assertThat(c.recordingsDir()).isEqualTo(home.resolve("data/recordings").toAbsolutePath().normalize());
     }
 
@@ -48,6 +49,7 @@ class ConfigLoaderTest {
         assertError("live:\n  record: sometimes\n", "my.yaml line 2: live.record: 'sometimes' is not one of off, record, append");
         assertError("live:\n  gopCache: maybe\n", "my.yaml line 2: live.gopCache: expected true or false, got 'maybe'");
         assertError("live:\n  writeMergeMillis: 20000\n", "my.yaml line 2: live.writeMergeMillis: 20000 is out of range (0..10000)");
+        assertError("vod:\n  indexCacheMegabytes: 0\n", "my.yaml line 2: vod.indexCacheMegabytes: 0 is out of range (1..1073741824)");
     }
 
     @Test
