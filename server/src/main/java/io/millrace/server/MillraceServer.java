@@ -2,6 +2,8 @@ package io.millrace.server;
 
 import io.millrace.media.MediaIndexCache;
 import io.millrace.server.config.ServerConfig;
+import io.millrace.server.monitor.Monitoring;
+import io.millrace.server.monitor.ServerMonitor;
 import io.millrace.server.net.RtmpChannelInitializer;
 import io.millrace.server.session.Application;
 import io.millrace.server.session.Applications;
@@ -39,6 +41,7 @@ public final class MillraceServer {
     private EventLoopGroup workerGroup;
     private Channel rtmpListener;
     private volatile boolean stopped;
+    private ServerMonitor monitor;
 
     public MillraceServer(ServerConfig config) {
         this.config = config;
@@ -63,6 +66,7 @@ public final class MillraceServer {
             }
         });
         Applications applications = new Applications(apps);
+        monitor = new ServerMonitor(apps, channels);
 
         boolean epoll = Epoll.isAvailable();
         bossGroup = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
@@ -76,10 +80,15 @@ public final class MillraceServer {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(
                         config.rtmp().writeBufferHighWaterMark() / 2, config.rtmp().writeBufferHighWaterMark()))
-                .childHandler(new RtmpChannelInitializer(config, applications, channels));
+                .childHandler(new RtmpChannelInitializer(config, applications, channels, monitor));
         rtmpListener = b.bind(new InetSocketAddress(config.rtmp().bind(), config.rtmp().port())).sync().channel();
         LOG.info("Millrace listening for RTMP on {} ({} transport); media {}, data {}, applications {}",
                 rtmpListener.localAddress(), epoll ? "epoll" : "nio", config.mediaDir(), config.dataDir(), apps.keySet());
+    }
+
+    /** What the server reports about itself (null before {@link #start()}). */
+    public Monitoring monitoring() {
+        return monitor;
     }
 
     /** The RTMP port actually bound (useful when configured as 0). */
@@ -102,6 +111,9 @@ public final class MillraceServer {
         }
         if (bossGroup != null) {
             bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (monitor != null) {
+            monitor.stop();
         }
         LOG.info("Millrace stopped");
     }

@@ -21,6 +21,7 @@ public final class ChunkStreamState {
     private volatile long bytesReceived;
     private volatile long bytesReceivedAtLastAck;
     private volatile long bytesSent;
+    private volatile long messagesSent;
     private volatile long windowAckSizeSent = NONE;
     private volatile long peerWindowAckSize = NONE;
     private volatile long peerAcknowledged = NONE;
@@ -98,8 +99,15 @@ public final class ChunkStreamState {
         return received & 0xFFFFFFFFL;
     }
 
+    /** One message of {@code n} bytes (chunk headers included) was encoded. */
     void addBytesSent(int n) {
         bytesSent += n;
+        messagesSent++;
+    }
+
+    /** Messages encoded for sending (protocol control messages included). */
+    public long messagesSent() {
+        return messagesSent;
     }
 
     void windowAckSizeSent(long size) {

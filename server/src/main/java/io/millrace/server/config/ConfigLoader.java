@@ -97,8 +97,10 @@ public final class ConfigLoader {
                 (int) integer(t, "rtmp.maxMessageSize", 1024, 0xFFFFFF),
                 integer(t, "rtmp.handshakeTimeoutMillis", 100, 600_000),
                 integer(t, "rtmp.connectTimeoutMillis", 100, 3_600_000),
-                (int) integer(t, "rtmp.writeBufferHighWaterMark", 8192, 64 << 20));
-        ServerConfig.Http http = new ServerConfig.Http(string(t, "http.bind"), (int) integer(t, "http.port", 0, 65535));
+                (int) integer(t, "rtmp.writeBufferHighWaterMark", 8192, 64 << 20),
+                integer(t, "rtmp.pingIntervalMillis", 0, 3_600_000));
+        ServerConfig.Http http = new ServerConfig.Http(string(t, "http.bind"), (int) integer(t, "http.port", 0, 65535),
+                string(t, "http.adminUser"), required(t, "http.adminPassword").text());
         ServerConfig.Vod vod = new ServerConfig.Vod(
                 integer(t, "vod.bufferLeadMillis", 0, 600_000),
                 integer(t, "vod.defaultBufferMillis", 0, 600_000),

@@ -9,10 +9,20 @@ public record ServerConfig(Rtmp rtmp, Http http, Path mediaDir, Path dataDir, Vo
 
     public record Rtmp(String bind, int port, int chunkSize, long windowAckSize, long peerBandwidth,
                        int maxMessageSize, long handshakeTimeoutMillis, long connectTimeoutMillis,
-                       int writeBufferHighWaterMark) {
+                       int writeBufferHighWaterMark, long pingIntervalMillis) {
     }
 
-    public record Http(String bind, int port) {
+    /**
+     * The HTTP listener: admin and JSON API, metrics, dashboard.
+     *
+     * @param adminUser     the admin API's user name
+     * @param adminPassword its password; empty: the admin API and dashboard answer 403 until one is set
+     */
+    public record Http(String bind, int port, String adminUser, String adminPassword) {
+        /** Whether the admin API is switched on (a password is configured). */
+        public boolean adminEnabled() {
+            return !adminPassword.isEmpty();
+        }
     }
 
     public record Vod(long bufferLeadMillis, long defaultBufferMillis, int indexCacheEntries, long indexCacheMegabytes) {
@@ -42,8 +52,8 @@ public record ServerConfig(Rtmp rtmp, Http http, Path mediaDir, Path dataDir, Vo
     public ServerConfig withPorts(Integer rtmpPort, Integer httpPort) {
         Rtmp r = rtmpPort == null ? rtmp : new Rtmp(rtmp.bind, rtmpPort, rtmp.chunkSize, rtmp.windowAckSize,
                 rtmp.peerBandwidth, rtmp.maxMessageSize, rtmp.handshakeTimeoutMillis, rtmp.connectTimeoutMillis,
-                rtmp.writeBufferHighWaterMark);
-        Http h = httpPort == null ? http : new Http(http.bind, httpPort);
+                rtmp.writeBufferHighWaterMark, rtmp.pingIntervalMillis);
+        Http h = httpPort == null ? http : new Http(http.bind, httpPort, http.adminUser, http.adminPassword);
         return new ServerConfig(r, h, mediaDir, dataDir, vod, live, applications);
     }
 

@@ -6,6 +6,7 @@ import io.millrace.rtmp.command.NetCommand;
 import io.millrace.rtmp.command.NetStreamStatus;
 import io.millrace.rtmp.control.StreamBegin;
 import io.millrace.server.config.ServerConfig;
+import io.millrace.server.monitor.StreamStats;
 import io.millrace.server.session.Application;
 import io.millrace.server.session.ConnectTarget;
 import io.millrace.server.session.NetStream;
@@ -16,6 +17,8 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
@@ -47,6 +50,11 @@ public final class LiveApplication implements Application {
         this.streams = new LiveStreams(config.live());
         this.recordingsDir = config.recordingsDir();
         this.recorded = new VodApplication(name, config.vod(), indexes, recordingsDir);
+    }
+
+    @Override
+    public String type() {
+        return "live";
     }
 
     @Override
@@ -138,6 +146,90 @@ public final class LiveApplication implements Application {
         return ConnectTarget.DEFAULT_INSTANCE.equals(instance) ? name : instance + "/" + name;
     }
 
+    // ---- monitoring -----------------------------------------------------------------------------
+
+    @Override
+    public List<StreamStats> liveStreams(String instance) {
+        List<StreamStats> out = new ArrayList<>();
+        for (LiveStream s : streams.all()) {
+            String inst = s.key.substring(0, s.key.length() - s.name.length() - 1);
+            if (instance != null && !instance.equals(inst)) {
+                continue;
+            }
+            LivePublisher p = s.publisher();
+            List<String> viewers = new ArrayList<>();
+            for (LiveSubscriber v : s.viewers()) {
+                viewers.add(v.session().clientId());
+            }
+            if (p == null) {
+                out.add(new StreamStats(name, inst, s.name, null, null, 0, 0, null, null, 0, 0, 0, 0, 0, 0, 0,
+                        s.bytesOut(), s.droppedFrames(), viewers.size(), viewers));
+                continue;
+            }
+            double[] rates = p.rates();
+            out.add(new StreamStats(name, inst, s.name, p.session().clientId(), p.publishType(), p.publishTimeMillis(),
+                    (System.currentTimeMillis() - p.publishTimeMillis()) / 1000, videoCodecName(p.videoCodecId()),
+                    audioCodecName(p.soundFormat()), p.width(), p.height(), Math.round(rates[0] * 100) / 100.0,
+                    Math.round(rates[1]), p.keyframeIntervalMillis(), p.framesIn(), p.bytesIn(), s.bytesOut(),
+                    s.droppedFrames(), viewers.size(), viewers));
+        }
+        out.sort(java.util.Comparator.comparing(StreamStats::instance).thenComparing(StreamStats::name));
+        return out;
+    }
+
+    /** FLV CodecID names, or the Enhanced RTMP FourCC. */
+    static String videoCodecName(int id) {
+        return switch (id) {
+            case -1 -> null;
+            case 2 -> "Sorenson H.263";
+            case 3 -> "Screen video";
+            case 4 -> "On2 VP6";
+            case 5 -> "On2 VP6 with alpha";
+            case 6 -> "Screen video 2";
+            case 7 -> "H.264";
+            case 12 -> "HEVC";
+            default -> id > 0xFFFF ? fourCc(id) : "codec " + id;
+        };
+    }
+
+    /** FLV SoundFormat names. */
+    static String audioCodecName(int format) {
+        return switch (format) {
+            case -1 -> null;
+            case 0, 3 -> "PCM";
+            case 1 -> "ADPCM";
+            case 2 -> "MP3";
+            case 4, 5, 6 -> "Nellymoser";
+            case 7 -> "G.711 A-law";
+            case 8 -> "G.711 mu-law";
+            case 10 -> "AAC";
+            case 11 -> "Speex";
+            case 14 -> "MP3 8 kHz";
+            default -> "format " + format;
+        };
+    }
+
+    private static String fourCc(int v) {
+        return new String(new char[] {(char) (v >>> 24), (char) (v >>> 16 & 0xFF), (char) (v >>> 8 & 0xFF), (char) (v & 0xFF)});
+    }
+
+    @Override
+    public boolean stopStream(String instance, String streamName) {
+        LiveStream s = streams.published(instance, streamName);
+        LivePublisher p = s == null ? null : s.publisher();
+        if (p == null) {
+            return false;
+        }
+        NetStream ns = p.netStream();
+        p.session().channel().eventLoop().execute(() -> {
+            if (ns.publishing() == p) {
+                LOG.info("unpublish {} stream={} reason=admin", p.session().describe(), streamName);
+                ns.unpublish("admin");
+            }
+        });
+        return true;
+    }
+
     // ---- publish --------------------------------------------------------------------------------
 
     @Override
@@ -166,6 +258,7 @@ public final class LiveApplication implements Application {
                     n.name + " is already being published.", n.name));
             return;
         }
+        p.publishType(type.equals("record") || type.equals("append") ? type : "live");
         stream.startPublishing(p);
         session.channel().write(new StreamBegin(id));
         session.channel().write(session.status(id, NetStreamStatus.PUBLISH_START, n.name + " is now published.", n.name));

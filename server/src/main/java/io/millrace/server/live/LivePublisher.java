@@ -49,8 +49,21 @@ final class LivePublisher implements Publishing {
     private long lastMediaNanos = System.nanoTime();
     private final long startedNanos = System.nanoTime();
     private boolean closed;
-    private long frames;
-    private long bytes;
+    // Statistics: written on this publisher's event loop, read by monitoring.
+    private volatile long frames;
+    private volatile long bytes;
+    private volatile int videoCodecId = -1;
+    private volatile int width;
+    private volatile int height;
+    private volatile int soundFormat = -1;
+    private volatile long keyframeIntervalMillis;
+    private long lastKeyframeTs = -1;
+    private volatile String publishType = "live";
+    private final long publishTimeMillis = System.currentTimeMillis();
+    /** Per-second buckets of video frames and media bytes, by second number modulo 8. */
+    private final long[] bucketSecond = new long[8];
+    private final long[] bucketVideoFrames = new long[8];
+    private final long[] bucketBytes = new long[8];
 
     LivePublisher(LiveApplication app, RtmpSession session, NetStream netStream, LiveStream stream, String name,
                   String query, int chunkSize) {
@@ -156,8 +169,7 @@ final class LivePublisher implements Publishing {
         boolean config = video ? LiveFrame.isVideoConfig(payload) : LiveFrame.isAudioConfig(payload);
         boolean keyframe = video && !config && LiveFrame.isKeyframeType(payload);
         long ts = stream.map(video ? 1 : 0, timestamp32);
-        frames++;
-        bytes += payload.readableBytes();
+        countFrame(video, keyframe, config, ts, payload);
         if (recorder != null) {
             recorder.write(typeId, ts, payload, config);
         }
@@ -165,6 +177,105 @@ final class LivePublisher implements Publishing {
         SharedMessage m = SharedMessage.of(typeId, csid, payload.retainedDuplicate(), chunkSize, alloc,
                 predictHeader(csid, typeId, ts, payload.readableBytes()));
         stream.publish(this, new LiveFrame(LiveFrame.kindOf(typeId), m, ts, keyframe, config));
+    }
+
+    private void countFrame(boolean video, boolean keyframe, boolean config, long ts, ByteBuf payload) {
+        int size = payload.readableBytes();
+        frames++;
+        bytes += size;
+        int first = payload.getUnsignedByte(payload.readerIndex());
+        if (video) {
+            // Enhanced RTMP (IsExHeader) names the codec with a FourCC after the first byte.
+            videoCodecId = (first & 0x80) != 0 && size >= 5 ? payload.getInt(payload.readerIndex() + 1) : first & 0x0F;
+        } else {
+            soundFormat = first >> 4;
+        }
+        if (keyframe) {
+            if (lastKeyframeTs >= 0 && ts > lastKeyframeTs) {
+                keyframeIntervalMillis = ts - lastKeyframeTs;
+            }
+            lastKeyframeTs = ts;
+        }
+        long second = System.nanoTime() / 1_000_000_000L;
+        int slot = (int) (second & 7);
+        if (bucketSecond[slot] != second) {
+            bucketVideoFrames[slot] = 0;
+            bucketBytes[slot] = 0;
+            bucketSecond[slot] = second;
+        }
+        if (video && !config) {
+            bucketVideoFrames[slot]++;
+        }
+        bucketBytes[slot] += size;
+    }
+
+    void publishType(String type) {
+        this.publishType = type;
+    }
+
+    String publishType() {
+        return publishType;
+    }
+
+    long publishTimeMillis() {
+        return publishTimeMillis;
+    }
+
+    RtmpSession session() {
+        return session;
+    }
+
+    NetStream netStream() {
+        return netStream;
+    }
+
+    long framesIn() {
+        return frames;
+    }
+
+    long bytesIn() {
+        return bytes;
+    }
+
+    long keyframeIntervalMillis() {
+        return keyframeIntervalMillis;
+    }
+
+    int videoCodecId() {
+        return videoCodecId;
+    }
+
+    int width() {
+        return width;
+    }
+
+    int height() {
+        return height;
+    }
+
+    int soundFormat() {
+        return soundFormat;
+    }
+
+    /** [video frames per second, bits per second] over the last complete seconds (up to 5). Any thread (racy, for monitoring). */
+    double[] rates() {
+        long now = System.nanoTime() / 1_000_000_000L;
+        // Whole seconds only: not the current one, nor the one the publication began in.
+        long from = Math.max(now - 5, startedNanos / 1_000_000_000L + 1);
+        if (from >= now) {
+            return new double[] {0, 0};
+        }
+        int seconds = (int) (now - from);
+        long framesSum = 0;
+        long bytesSum = 0;
+        for (long sec = from; sec < now; sec++) {
+            int slot = (int) (sec & 7);
+            if (bucketSecond[slot] == sec) {
+                framesSum += bucketVideoFrames[slot];
+                bytesSum += bucketBytes[slot];
+            }
+        }
+        return new double[] {(double) framesSum / seconds, bytesSum * 8.0 / seconds};
     }
 
     /**
@@ -197,6 +308,8 @@ final class LivePublisher implements Publishing {
                 if ("onMetaData".equals(handler)) {
                     AmfObject m = metadataObject(meta);
                     m.put("server", "Millrace");
+                    width = (int) m.getNumber("width", 0);
+                    height = (int) m.getNumber("height", 0);
                     if (recorder != null) {
                         recorder.metadata(m);
                     }

@@ -35,6 +35,39 @@ final class LiveStream {
     private volatile LoopFanout[] fanouts = NONE;
     /** Viewers and the publisher holding this stream in its registry (guarded by the registry). */
     int users;
+    private final java.util.concurrent.atomic.AtomicLong droppedFrames = new java.util.concurrent.atomic.AtomicLong();
+
+    /** A viewer's queue dropped frames (rare: a viewer that cannot keep up). */
+    void countDropped(int frames) {
+        droppedFrames.addAndGet(frames);
+    }
+
+    long droppedFrames() {
+        return droppedFrames.get();
+    }
+
+    /** The publisher now, or null. */
+    synchronized LivePublisher publisher() {
+        return publisher;
+    }
+
+    /** The viewers now (any thread). */
+    List<LiveSubscriber> viewers() {
+        List<LiveSubscriber> out = new ArrayList<>();
+        for (LoopFanout fo : fanouts) {
+            fo.addViewersTo(out);
+        }
+        return out;
+    }
+
+    /** Payload bytes delivered to viewers so far (any thread). */
+    long bytesOut() {
+        long n = 0;
+        for (LoopFanout fo : fanouts) {
+            n += fo.bytesOut();
+        }
+        return n;
+    }
 
     LiveStream(String key, String name, ServerConfig.Live config) {
         this.key = key;

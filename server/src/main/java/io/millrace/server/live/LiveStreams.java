@@ -36,6 +36,11 @@ final class LiveStreams {
         }
     }
 
+    /** Every stream now (a copy), with its instance. */
+    synchronized java.util.List<LiveStream> all() {
+        return new java.util.ArrayList<>(byKey.values());
+    }
+
     /** The stream if it exists and is being published, else null (not acquired). */
     synchronized LiveStream published(String instance, String name) {
         LiveStream s = byKey.get(key(instance, name));

@@ -59,6 +59,15 @@ final class LiveSubscriber implements Playback {
         this.receiveVideo = netStream.receivingVideo();
     }
 
+    RtmpSession session() {
+        return session;
+    }
+
+    @Override
+    public boolean isLive() {
+        return true;
+    }
+
     @Override
     public String name() {
         return name;
@@ -164,6 +173,10 @@ final class LiveSubscriber implements Playback {
     /** The queue is longer than the viewer can take: keep only what must not be lost, wait for a keyframe. */
     private void drop() {
         int dropped = 0;
+        int audioMsgs = 0;
+        int videoMsgs = 0;
+        long audioBytes = 0;
+        long videoBytes = 0;
         int n = queue.size();
         for (int i = 0; i < n; i++) {
             LiveFrame f = queue.poll();
@@ -171,9 +184,19 @@ final class LiveSubscriber implements Playback {
                 queue.add(f);
             } else {
                 dropped++;
+                int size = f.message.payload().readableBytes();
+                if (f.kind == LiveFrame.Kind.AUDIO) {
+                    audioMsgs++;
+                    audioBytes += size;
+                } else if (f.kind == LiveFrame.Kind.VIDEO) {
+                    videoMsgs++;
+                    videoBytes += size;
+                }
                 f.release();
             }
         }
+        session.countDropped(audioMsgs, audioBytes, videoMsgs, videoBytes);
+        stream.countDropped(dropped);
         waitKeyframe = true;
         drops++;
         app.viewerDropped();

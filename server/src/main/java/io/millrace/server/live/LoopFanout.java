@@ -4,6 +4,7 @@ import io.netty.channel.EventLoop;
 import io.netty.util.internal.PlatformDependent;
 
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -23,6 +24,10 @@ final class LoopFanout implements Runnable {
     private final AtomicBoolean scheduled = new AtomicBoolean();
     /** Confined to {@link #loop}. */
     private final ArrayList<LiveSubscriber> subscribers = new ArrayList<>();
+    /** The subscribers as monitoring reads them (replaced on add and remove). */
+    private volatile LiveSubscriber[] viewerSnapshot = new LiveSubscriber[0];
+    /** Written on the loop only. */
+    private volatile long bytesOut;
     private final ArrayList<LiveFrame> batch = new ArrayList<>();
     /** Set (under the stream's lock) when the stream drops this fan-out; nothing is offered after. */
     private volatile boolean closed;
@@ -63,6 +68,13 @@ final class LoopFanout implements Runnable {
         }
         try {
             if (!closed) {
+                long batchBytes = 0;
+                for (int j = 0, m = batch.size(); j < m; j++) {
+                    LiveFrame b = batch.get(j);
+                    if (b.message != null) {
+                        batchBytes += b.message.payload().readableBytes();
+                    }
+                }
                 for (int i = 0, n = subscribers.size(); i < n; i++) {
                     LiveSubscriber s = subscribers.get(i);
                     for (int j = 0, m = batch.size(); j < m; j++) {
@@ -70,6 +82,7 @@ final class LoopFanout implements Runnable {
                     }
                     s.flush();
                 }
+                bytesOut += batchBytes * subscribers.size();
             }
         } finally {
             for (int j = 0, m = batch.size(); j < m; j++) {
@@ -82,12 +95,24 @@ final class LoopFanout implements Runnable {
     /** On the loop. */
     void add(LiveSubscriber s) {
         subscribers.add(s);
+        viewerSnapshot = subscribers.toArray(new LiveSubscriber[0]);
     }
 
     /** On the loop; returns whether no viewer is left. */
     boolean remove(LiveSubscriber s) {
         subscribers.remove(s);
+        viewerSnapshot = subscribers.toArray(new LiveSubscriber[0]);
         return subscribers.isEmpty();
+    }
+
+    /** Media bytes handed to this loop's viewers (payload times viewers; for monitoring, any thread). */
+    long bytesOut() {
+        return bytesOut;
+    }
+
+    /** Adds this loop's viewers (a recent snapshot; any thread). */
+    void addViewersTo(List<LiveSubscriber> out) {
+        java.util.Collections.addAll(out, viewerSnapshot);
     }
 
     /** Under the stream's lock, on the loop: nothing more will be offered; frees what waits. */

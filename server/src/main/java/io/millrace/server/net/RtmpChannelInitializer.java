@@ -7,6 +7,7 @@ import io.millrace.rtmp.command.CommandDecoder;
 import io.millrace.rtmp.command.CommandEncoder;
 import io.millrace.rtmp.handshake.ServerHandshakeHandler;
 import io.millrace.server.config.ServerConfig;
+import io.millrace.server.monitor.ServerMonitor;
 import io.millrace.server.session.Applications;
 import io.millrace.server.session.RtmpSession;
 import io.netty.channel.ChannelInitializer;
@@ -23,11 +24,14 @@ public final class RtmpChannelInitializer extends ChannelInitializer<SocketChann
     private final ServerConfig config;
     private final Applications applications;
     private final ChannelGroup channels;
+    private final ServerMonitor monitor;
 
-    public RtmpChannelInitializer(ServerConfig config, Applications applications, ChannelGroup channels) {
+    public RtmpChannelInitializer(ServerConfig config, Applications applications, ChannelGroup channels,
+                                  ServerMonitor monitor) {
         this.config = config;
         this.applications = applications;
         this.channels = channels;
+        this.monitor = monitor;
     }
 
     @Override
@@ -46,6 +50,6 @@ public final class RtmpChannelInitializer extends ChannelInitializer<SocketChann
         p.addLast(PipelineNames.CHUNK_DECODER, decoder);
         p.addLast(PipelineNames.COMMAND_DECODER, new CommandDecoder());
         p.addLast(PipelineNames.COMMAND_ENCODER, new CommandEncoder());
-        p.addLast(PipelineNames.SESSION, new RtmpSession(config, applications));
+        p.addLast(PipelineNames.SESSION, new RtmpSession(config, applications, monitor));
     }
 }

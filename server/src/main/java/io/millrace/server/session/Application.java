@@ -12,6 +12,19 @@ public interface Application {
 
     String name();
 
+    /** "vod" or "live": the kind of application, for monitoring. */
+    String type();
+
+    /** The live streams of {@code instance} (null: of every instance), for monitoring. Any thread. */
+    default java.util.List<io.millrace.server.monitor.StreamStats> liveStreams(String instance) {
+        return java.util.List.of();
+    }
+
+    /** Ends the publication of a live stream (admin); false if there is none. Any thread. */
+    default boolean stopStream(String instance, String name) {
+        return false;
+    }
+
     /** A client connected and was accepted. */
     default void onConnect(RtmpSession session) {
     }

@@ -32,8 +32,10 @@ public final class NetStream {
     public static final int MAX_PLAYLIST = 256;
 
     private final Deque<NetCommand.Play> playlist = new ArrayDeque<>();
-    private Playback playback;
-    private Publishing publishing;
+    // Volatile: written on the event loop, read by monitoring.
+    private volatile Playback playback;
+    private volatile Publishing publishing;
+    private volatile long startedMillis;
     /** The last item that played to its end, so that a seek afterwards plays it again from there. */
     private NetCommand.Play lastCompleted;
     /** The play command of the item playing now. */
@@ -82,7 +84,26 @@ public final class NetStream {
             playback.close();
         }
         playback = next;
+        startedMillis = System.currentTimeMillis();
         next.start();
+    }
+
+    /** Whether something plays on this stream now. */
+    public boolean isPlaying() {
+        return playback != null;
+    }
+
+    /** What this stream plays or publishes now, for monitoring; null when it does neither. Any thread. */
+    public io.millrace.server.monitor.NetStreamStats stats() {
+        Playback pb = playback;
+        Publishing pub = publishing;
+        if (pb == null && pub == null) {
+            return null;
+        }
+        ConnectTarget t = session.target();
+        return new io.millrace.server.monitor.NetStreamStats(session.clientId(), id, t.app(), t.instance(),
+                pub != null ? pub.name() : pb.name(), pub != null ? "publish" : "play",
+                pub != null || pb.isLive() ? "live" : "vod", startedMillis, session.ip());
     }
 
     /** What this stream publishes, or null. */
@@ -94,6 +115,7 @@ public final class NetStream {
     public void startPublishing(Publishing next) {
         end("publish");
         publishing = next;
+        startedMillis = System.currentTimeMillis();
     }
 
     /** Called by a publication that ended by itself (idle, or taken down): the stream publishes nothing now. */

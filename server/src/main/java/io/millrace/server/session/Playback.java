@@ -28,6 +28,11 @@ public interface Playback {
     /** Ends this playback and frees what it holds. No status is sent. Idempotent. */
     void close();
 
+    /** Whether this plays a live stream (for monitoring). */
+    default boolean isLive() {
+        return false;
+    }
+
     /** The stream name as the client gave it (for logs and status details). */
     String name();
 }

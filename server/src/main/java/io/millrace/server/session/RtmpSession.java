@@ -10,7 +10,11 @@ import io.millrace.rtmp.command.DataMessage;
 import io.millrace.rtmp.command.NetCommand;
 import io.millrace.rtmp.command.NetConnectionStatus;
 import io.millrace.rtmp.command.Status;
+import io.millrace.rtmp.chunk.ChunkDecoder;
+import io.millrace.rtmp.chunk.ChunkStreamState;
 import io.millrace.rtmp.control.LimitType;
+import io.millrace.rtmp.control.PingRequest;
+import io.millrace.rtmp.control.PingResponse;
 import io.millrace.rtmp.control.SetBufferLength;
 import io.millrace.rtmp.control.SetChunkSize;
 import io.millrace.rtmp.control.SetPeerBandwidth;
@@ -19,6 +23,9 @@ import io.millrace.rtmp.control.UserControlEvent;
 import io.millrace.rtmp.control.WindowAckSize;
 import io.millrace.rtmp.message.RtmpMessage;
 import io.millrace.server.config.ServerConfig;
+import io.millrace.server.monitor.ClientStats;
+import io.millrace.server.monitor.NetStreamStats;
+import io.millrace.server.monitor.ServerMonitor;
 import io.millrace.server.net.Addresses;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -31,6 +38,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -53,6 +63,22 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
 
     private final ServerConfig config;
     private final Applications applications;
+    /** Null in unit tests without a server. */
+    private final ServerMonitor monitor;
+    private ChunkStreamState chunkState = new ChunkStreamState();
+    // Statistics: written on the event loop only, read by monitoring (volatile, single writer).
+    private volatile long msgIn;
+    private volatile long pingRttMillis = -1;
+    private volatile long droppedAudioMsgs;
+    private volatile long droppedVideoMsgs;
+    private volatile long droppedAudioBytes;
+    private volatile long droppedVideoBytes;
+    private volatile long connectTimeMillis;
+    private volatile NetStream[] streamSnapshot = new NetStream[0];
+    private ScheduledFuture<?> pingTimer;
+    /** Byte counters sampled once a second by the monitor: [in, out, nanos] per sample, oldest first. */
+    private final long[][] samples = new long[ClientStats.BW_WINDOW_SECONDS + 1][];
+    private int sampleCount;
     private final String clientId = Long.toString(IDS.incrementAndGet());
     private final Map<Integer, NetStream> streams = new LinkedHashMap<>();
     private final Map<Integer, Long> bufferLengths = new HashMap<>();
@@ -68,8 +94,13 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> connectTimeout;
 
     public RtmpSession(ServerConfig config, Applications applications) {
+        this(config, applications, null);
+    }
+
+    public RtmpSession(ServerConfig config, Applications applications, ServerMonitor monitor) {
         this.config = config;
         this.applications = applications;
+        this.monitor = monitor;
     }
 
     // ---- what applications and streams use -------------------------------------------------
@@ -149,6 +180,122 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
+        if (ctx.pipeline().get(PipelineNames.CHUNK_DECODER) instanceof ChunkDecoder d) {
+            chunkState = d.state();
+        }
+    }
+
+    // ---- statistics -------------------------------------------------------------------------
+
+    /** The client's IP address (without the port). */
+    public String ip() {
+        return channel != null && channel.remoteAddress() instanceof InetSocketAddress a
+                ? a.getAddress().getHostAddress() : "";
+    }
+
+    /** Frames a live viewer's queue dropped (it could not keep up). Event loop only. */
+    public void countDropped(int audioMsgs, long audioBytes, int videoMsgs, long videoBytes) {
+        droppedAudioMsgs += audioMsgs;
+        droppedAudioBytes += audioBytes;
+        droppedVideoMsgs += videoMsgs;
+        droppedVideoBytes += videoBytes;
+    }
+
+    /** Called by the monitor's sampler once a second (its thread only). */
+    public void sampleBandwidth(long nanos) {
+        long[] s = {chunkState.bytesReceived(), chunkState.bytesSent(), nanos};
+        synchronized (samples) {
+            if (sampleCount == samples.length) {
+                System.arraycopy(samples, 1, samples, 0, samples.length - 1);
+                sampleCount--;
+            }
+            samples[sampleCount++] = s;
+        }
+    }
+
+    /** Bytes per second each way ([in, out]) between the oldest and the newest sample. */
+    private long[] bandwidth() {
+        synchronized (samples) {
+            if (sampleCount < 2) {
+                return new long[] {0, 0};
+            }
+            long[] a = samples[0];
+            long[] b = samples[sampleCount - 1];
+            double seconds = (b[2] - a[2]) / 1e9;
+            return new long[] {Math.round((b[0] - a[0]) / seconds), Math.round((b[1] - a[1]) / seconds)};
+        }
+    }
+
+    /** NetStreams playing or publishing now. Any thread. */
+    public int activeStreamCount() {
+        int n = 0;
+        for (NetStream s : streamSnapshot) {
+            if (s.stats() != null) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** What this client's NetStreams play or publish. Any thread. */
+    public List<NetStreamStats> netStreamStats() {
+        List<NetStreamStats> out = new ArrayList<>();
+        for (NetStream s : streamSnapshot) {
+            NetStreamStats n = s.stats();
+            if (n != null) {
+                out.add(n);
+            }
+        }
+        return out;
+    }
+
+    /** FMS's Client.getStats() figures and who the client is. Any thread. */
+    public ClientStats stats() {
+        long[] bw = bandwidth();
+        long queued = 0;
+        Channel ch = channel;
+        if (ch != null && ch.unsafe().outboundBuffer() != null) {
+            queued = ch.unsafe().outboundBuffer().totalPendingWriteBytes();
+        }
+        InetSocketAddress remote = ch != null && ch.remoteAddress() instanceof InetSocketAddress a ? a : null;
+        ConnectTarget t = target;
+        long dropped = droppedAudioMsgs + droppedVideoMsgs;
+        return new ClientStats(clientId, t == null ? null : t.app(), t == null ? null : t.instance(),
+                remote == null ? "" : remote.getAddress().getHostAddress(), remote == null ? 0 : remote.getPort(),
+                "rtmp", flashVer, connectProperties.getString("swfUrl"), connectProperties.getString("pageUrl"),
+                connectProperties.getString("tcUrl"), encoding.objectEncoding(), connectTimeMillis,
+                chunkState.bytesReceived(), chunkState.bytesSent(), msgIn, chunkState.messagesSent(), dropped,
+                pingRttMillis, bw[0], bw[1], 0, 0, 0, 0, queued, droppedAudioMsgs, droppedVideoMsgs,
+                droppedAudioBytes, droppedVideoBytes, 0, 0, streamSnapshot.length);
+    }
+
+    /** Closes the connection (admin kick). Any thread. */
+    public void kick() {
+        Channel ch = channel;
+        if (ch != null) {
+            ch.eventLoop().execute(() -> {
+                if (ch.isActive()) {
+                    LOG.info("kick {}: closed by the administrator", describe());
+                    ch.close();
+                }
+            });
+        }
+    }
+
+    private void startPings() {
+        long interval = config.rtmp().pingIntervalMillis();
+        if (interval <= 0) {
+            return;
+        }
+        pingTimer = channel.eventLoop().scheduleAtFixedRate(() -> {
+            if (channel.isActive()) {
+                channel.writeAndFlush(new PingRequest(nowMillis32()));
+            }
+        }, interval, interval, TimeUnit.MILLISECONDS);
+    }
+
+    private static long nowMillis32() {
+        return (System.nanoTime() / 1_000_000) & 0xFFFFFFFFL;
     }
 
     /** The connect timer starts once the handshake is done (the handshake has its own timeout). */
@@ -171,6 +318,7 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
             if (state == State.CLOSED) {
                 return;
             }
+            msgIn++;
             if (msg instanceof NetCommand cmd) {
                 onCommand(cmd);
             } else if (msg instanceof UserControlEvent event) {
@@ -236,13 +384,20 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
         if (connectTimeout != null) {
             connectTimeout.cancel(false);
         }
+        if (pingTimer != null) {
+            pingTimer.cancel(false);
+        }
         boolean wasConnected = state == State.CONNECTED;
         state = State.CLOSED;
         for (NetStream s : streams.values()) {
             s.close("disconnect");
         }
         streams.clear();
+        streamSnapshot = new NetStream[0];
         if (wasConnected) {
+            if (monitor != null) {
+                monitor.disconnected(this);
+            }
             application.onDisconnect(this);
             LOG.info("disconnect {} after {} s", describe(),
                     String.format("%.1f", (System.nanoTime() - connectedAtNanos) / 1e9));
@@ -324,12 +479,16 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
             info.put("objectEncoding", (double) encoding.objectEncoding());
             LOG.info("reject {} flashVer={}: InvalidApp ({})", describe(), flashVer, target.app());
             state = State.CLOSED;
+            if (monitor != null) {
+                monitor.rejected(target.app());
+            }
             channel.writeAndFlush(Command.of("_error", connect.transactionId(), null, info))
                     .addListener(ChannelFutureListener.CLOSE);
             return;
         }
         state = State.CONNECTED;
         connectedAtNanos = System.nanoTime();
+        connectTimeMillis = System.currentTimeMillis();
         ServerConfig.Rtmp r = config.rtmp();
         channel.write(new WindowAckSize(r.windowAckSize()));
         channel.write(new SetPeerBandwidth(r.peerBandwidth(), LimitType.DYNAMIC));
@@ -345,6 +504,10 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
         channel.write(Command.of("onBWDone", 0, null));
         channel.flush();
         LOG.info("connect {} flashVer={} objectEncoding={}", describe(), flashVer, encoding.objectEncoding());
+        if (monitor != null) {
+            monitor.connected(this);
+        }
+        startPings();
         application.onConnect(this);
     }
 
@@ -355,12 +518,14 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
         }
         int id = nextStreamId++;
         streams.put(id, new NetStream(this, application, id));
+        streamSnapshot = streams.values().toArray(new NetStream[0]);
         channel.writeAndFlush(Command.of("_result", c.transactionId(), null, (double) id));
     }
 
     private void onDeleteStream(int id) {
         NetStream s = streams.remove(id);
         if (s != null) {
+            streamSnapshot = streams.values().toArray(new NetStream[0]);
             s.close("deleteStream");
         }
         bufferLengths.remove(id);
@@ -383,7 +548,9 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
     }
 
     private void onUserControl(UserControlEvent event) {
-        if (event instanceof SetBufferLength sbl) {
+        if (event instanceof PingResponse pong) {
+            pingRttMillis = (nowMillis32() - pong.timestamp()) & 0xFFFFFFFFL;
+        } else if (event instanceof SetBufferLength sbl) {
             long ms = sbl.bufferMillis();
             bufferLengths.put(sbl.streamId(), ms);
             NetStream s = streams.get(sbl.streamId());

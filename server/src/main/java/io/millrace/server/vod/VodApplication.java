@@ -44,6 +44,11 @@ public final class VodApplication implements Application {
     }
 
     @Override
+    public String type() {
+        return "vod";
+    }
+
+    @Override
     public String name() {
         return name;
     }

@@ -104,6 +104,10 @@ public final class TestServer implements AutoCloseable {
         return data;
     }
 
+    public io.millrace.server.monitor.Monitoring monitoring() {
+        return server.monitoring();
+    }
+
     @Override
     public void close() {
         server.stop();

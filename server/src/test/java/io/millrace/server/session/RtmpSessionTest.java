@@ -35,6 +35,11 @@ class RtmpSessionTest {
             }
 
             @Override
+            public String type() {
+                return "vod";
+            }
+
+            @Override
             public boolean call(RtmpSession session, NetCommand.Call call) {
                 calls.add(call);
                 if (call.method().equals("echo")) {

@@ -1,0 +1,46 @@
+package io.millrace.server.monitor;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The server's state as the HTTP side (admin API, JSON API, metrics, dashboard) sees it: snapshots of
+ * the server, its applications and instances, clients, live streams and NetStreams, plus the two admin
+ * actions. Every method may be called from any thread and never blocks an event loop; the figures are
+ * read from counters the event loops keep, so one snapshot's figures may be a few microseconds apart.
+ *
+ * <p>Filters: a null {@code app} or {@code instance} matches all. Instance names are as in the URL
+ * ({@code _definst_} by default).
+ */
+public interface Monitoring {
+
+    ServerStats server();
+
+    List<AppStats> applications();
+
+    Optional<AppStats> application(String app);
+
+    List<InstanceStats> instances(String app);
+
+    Optional<InstanceStats> instance(String app, String instance);
+
+    List<ClientStats> clients(String app, String instance);
+
+    Optional<ClientStats> client(String clientId);
+
+    List<StreamStats> liveStreams(String app, String instance);
+
+    Optional<StreamStats> liveStream(String app, String instance, String name);
+
+    /** Every NetStream of every client that plays or publishes (live and on demand). */
+    List<NetStreamStats> netStreams(String app, String instance);
+
+    /** Closes the client's connection. False if there is no such client. */
+    boolean kick(String clientId);
+
+    /**
+     * Ends a live stream's publication (the publisher gets NetStream.Unpublish.Success and its viewers
+     * NetStream.Play.UnpublishNotify; the publisher stays connected). False if no such stream is live.
+     */
+    boolean stopStream(String app, String instance, String name);
+}
