@@ -1,7 +1,10 @@
 package io.millrace.server;
 
 import io.millrace.media.MediaIndexCache;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.millrace.server.config.ServerConfig;
+import io.millrace.server.http.HttpAdminServer;
 import io.millrace.server.monitor.Monitoring;
 import io.millrace.server.monitor.ServerMonitor;
 import io.millrace.server.net.RtmpChannelInitializer;
@@ -42,6 +45,8 @@ public final class MillraceServer {
     private Channel rtmpListener;
     private volatile boolean stopped;
     private ServerMonitor monitor;
+    private PrometheusMeterRegistry registry;
+    private HttpAdminServer http;
 
     public MillraceServer(ServerConfig config) {
         this.config = config;
@@ -84,11 +89,21 @@ public final class MillraceServer {
         rtmpListener = b.bind(new InetSocketAddress(config.rtmp().bind(), config.rtmp().port())).sync().channel();
         LOG.info("Millrace listening for RTMP on {} ({} transport); media {}, data {}, applications {}",
                 rtmpListener.localAddress(), epoll ? "epoll" : "nio", config.mediaDir(), config.dataDir(), apps.keySet());
+        registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        http = new HttpAdminServer(config.http(), monitor, registry);
+        http.start();
+        LOG.info("Millrace listening for HTTP on {}:{} (admin API {}, /metrics)", config.http().bind(), http.port(),
+                config.http().adminEnabled() ? "on" : "off: set http.adminPassword");
     }
 
     /** What the server reports about itself (null before {@link #start()}). */
     public Monitoring monitoring() {
         return monitor;
+    }
+
+    /** The HTTP port actually bound (admin API, metrics). */
+    public int httpPort() {
+        return http.port();
     }
 
     /** The RTMP port actually bound (useful when configured as 0). */
@@ -102,6 +117,9 @@ public final class MillraceServer {
             return;
         }
         stopped = true;
+        if (http != null) {
+            http.stop();
+        }
         if (rtmpListener != null) {
             rtmpListener.close().syncUninterruptibly();
         }
@@ -114,6 +132,9 @@ public final class MillraceServer {
         }
         if (monitor != null) {
             monitor.stop();
+        }
+        if (registry != null) {
+            registry.close();
         }
         LOG.info("Millrace stopped");
     }

@@ -57,7 +57,7 @@ class MainIT {
     void servesAndStopsCleanlyOnSigterm() throws Exception {
         Path media = Files.createDirectories(tmp.resolve("media"));
         Files.copy(TestServer.sampleFlv(), media.resolve("sample.flv"));
-        Process p = start("--rtmp-port", "0", "--media", media.toString(), "--data", tmp.resolve("data").toString());
+        Process p = start("--rtmp-port", "0", "--http-port", "0", "--media", media.toString(), "--data", tmp.resolve("data").toString());
         BufferedReader log = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         Pattern listening = Pattern.compile("listening for RTMP on .*:(\\d+) ");
         int port = -1;

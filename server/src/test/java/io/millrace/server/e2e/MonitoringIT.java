@@ -45,6 +45,17 @@ class MonitoringIT {
         });
     }
 
+    private String http(String method, String path) throws Exception {
+        java.net.http.HttpClient c = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + server.httpPort() + path))
+                .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString("admin:test-secret".getBytes()));
+        b = method.equals("POST") ? b.POST(java.net.http.HttpRequest.BodyPublishers.noBody()) : b.GET();
+        java.net.http.HttpResponse<String> r = c.send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as("%s %s: %s", method, path, r.body()).isEqualTo(200);
+        return r.body();
+    }
+
     private static <T> T await(String what, Supplier<Optional<T>> probe) throws InterruptedException {
         long deadline = System.nanoTime() + 15_000_000_000L;
         while (System.nanoTime() < deadline) {
@@ -123,7 +134,20 @@ class MonitoringIT {
         String viewer = s.viewerClientIds().get(0);
         assertThat(viewer).isNotEqualTo(s.publisherClientId());
 
-        assertThat(m.kick(viewer)).isTrue();
+        // The same through HTTP: FMS's admin API, the JSON API and Prometheus metrics.
+        String fms = http("GET", "/admin/getLiveStreams?appInst=live/_definst_");
+        assertThat(fms).contains("\"code\":\"NetConnection.Call.Success\"").contains("show");
+        String stats = http("GET", "/admin/getLiveStreamStats?appInst=live&stream=show&format=xml");
+        assertThat(stats).startsWith("<?xml").contains("<code>NetConnection.Call.Success</code>").contains("H.264");
+        String json = http("GET", "/api/streams/live/_definst_/show");
+        assertThat(json).contains("\"videoCodec\":\"H.264\"").contains("\"width\":640").contains("\"viewers\":1");
+        String user = http("GET", "/admin/getUserStats?appInst=live&userid=" + viewer);
+        assertThat(user).contains("\"bytes_out\"");
+        String metrics = http("GET", "/metrics");
+        assertThat(metrics).containsPattern("(?m)^millrace_connections(\\{[^}]*\\})? 2\\.0$")
+                .containsPattern("(?m)^millrace_live_stream_viewers\\{.*stream=\"show\".*\\} 1\\.0$");
+
+        http("POST", "/api/clients/" + viewer + "/kick");
         RealClients.Result v = view.get();
         assertThat(v.exitCode()).as("the kicked ffmpeg viewer ends before the 10 s stream does: %s", v).isNotNull();
         await("the viewer gone", () -> m.client(viewer).isEmpty() ? Optional.of(true) : Optional.empty());

@@ -42,7 +42,7 @@ public final class TestServer implements AutoCloseable {
         Path media = Files.createDirectories(root.resolve("media"));
         Path data = Files.createDirectories(root.resolve("data"));
         Files.copy(sampleFlv(), media.resolve("sample.flv"), StandardCopyOption.REPLACE_EXISTING);
-        ServerConfig cfg = ConfigLoader.loadText(mergeYaml("rtmp:\n  port: 0\n  bind: 127.0.0.1\n", extraYaml), "test config", root)
+        ServerConfig cfg = ConfigLoader.loadText(mergeYaml("rtmp:\n  port: 0\n  bind: 127.0.0.1\nhttp:\n  port: 0\n  adminPassword: test-secret\n", extraYaml), "test config", root)
                 .withDirs(media, data);
         MillraceServer server = new MillraceServer(cfg);
         server.start();
@@ -102,6 +102,10 @@ public final class TestServer implements AutoCloseable {
 
     public Path data() {
         return data;
+    }
+
+    public int httpPort() {
+        return server.httpPort();
     }
 
     public io.millrace.server.monitor.Monitoring monitoring() {
