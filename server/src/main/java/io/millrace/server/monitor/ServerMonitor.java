@@ -1,7 +1,6 @@
 package io.millrace.server.monitor;
 
 import io.millrace.server.session.Application;
-import io.millrace.server.session.NetStream;
 import io.millrace.server.session.RtmpSession;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.group.ChannelGroup;
@@ -301,10 +300,5 @@ public final class ServerMonitor implements Monitoring {
     public boolean stopStream(String app, String instance, String name) {
         Application a = app == null ? null : applications.get(app);
         return a != null && a.stopStream(instance == null ? "_definst_" : instance, name);
-    }
-
-    /** For tests and the session: the NetStreams this package reports need nothing else. */
-    static boolean isActive(NetStream s) {
-        return s.publishing() != null || s.isPlaying();
     }
 }

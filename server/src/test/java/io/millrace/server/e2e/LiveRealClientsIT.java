@@ -40,13 +40,7 @@ class LiveRealClientsIT {
     }
 
     private CompletableFuture<RealClients.Result> async(int timeout, String... cmd) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return RealClients.run(timeout, cmd);
-            } catch (Exception e) {
-                throw new RuntimeException(e);
-            }
-        });
+        return RealClients.async(timeout, cmd);
     }
 
     private RealClients.Result publishSample(String url) throws Exception {

@@ -36,13 +36,7 @@ class MonitoringIT {
     }
 
     private CompletableFuture<RealClients.Result> async(int timeout, String... cmd) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return RealClients.run(timeout, cmd);
-            } catch (Exception e) {
-                throw new RuntimeException(e);
-            }
-        });
+        return RealClients.async(timeout, cmd);
     }
 
     private String http(String method, String path) throws Exception {

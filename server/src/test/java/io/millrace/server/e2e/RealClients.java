@@ -73,6 +73,17 @@ public final class RealClients {
     }
 
     /** Runs a command to completion; kills it and fails after {@code timeoutSeconds}. */
+    /** {@link #run(int, String...)} on another thread, for clients that run side by side. */
+    public static java.util.concurrent.CompletableFuture<Result> async(int timeoutSeconds, String... command) {
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return run(timeoutSeconds, command);
+            } catch (IOException | InterruptedException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+    }
+
     public static Result run(int timeoutSeconds, String... command) throws IOException, InterruptedException {
         return run(timeoutSeconds, Arrays.asList(command));
     }
