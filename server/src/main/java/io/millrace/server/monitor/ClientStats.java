@@ -8,7 +8,8 @@ package io.millrace.server.monitor;
  * ({@code audio/videoQueue*}) and the bytes waiting in the socket's outbound buffer
  * ({@code dataQueueBytes}: everything not yet written to the kernel).
  *
- * @param pingRttMillis the last round-trip time measured with a PingRequest, or -1 before the first answer
+ * @param pingRttMillis the last round-trip time measured with a PingRequest, or -1 before the first answer; for
+ *        a publishing client, which is not pinged, the kernel's smoothed TCP round-trip time
  * @param bandwidthLimitOut server-to-client limit in bytes per second (0 = none); {@code bandwidthLimitIn} the other way
  */
 public record ClientStats(

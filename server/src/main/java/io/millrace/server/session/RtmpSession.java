@@ -31,6 +31,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -287,11 +288,37 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
         if (interval <= 0) {
             return;
         }
-        pingTimer = channel.eventLoop().scheduleAtFixedRate(() -> {
-            if (channel.isActive()) {
-                channel.writeAndFlush(new PingRequest(nowMillis32()));
+        pingTimer = channel.eventLoop().scheduleAtFixedRate(this::ping, interval, interval, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Sends a PingRequest, except to a client that is publishing: ffmpeg's publisher reads what the server
+     * sends only between its writes and closes its socket without reading the rest, and a socket closed with
+     * unread data is reset at once, which throws away the tail of the stream still in its send queue (seen:
+     * the last 5 audio frames and the FCUnpublish of the bundled sample, in every run with a 1 s interval).
+     * A publisher's RTT is the kernel's smoothed TCP round-trip time instead, where the transport gives it.
+     */
+    private void ping() {
+        if (!channel.isActive()) {
+            return;
+        }
+        if (!isPublishing()) {
+            channel.writeAndFlush(new PingRequest(nowMillis32()));
+        } else if (channel instanceof EpollSocketChannel epoll) {
+            long micros = epoll.tcpInfo().rtt();
+            if (micros > 0) {
+                pingRttMillis = (micros + 500) / 1000;
             }
-        }, interval, interval, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private boolean isPublishing() {
+        for (NetStream s : streamSnapshot) {
+            if (s.publishing() != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static long nowMillis32() {

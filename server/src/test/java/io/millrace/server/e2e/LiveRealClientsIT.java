@@ -63,7 +63,9 @@ class LiveRealClientsIT {
 
     @Test
     void ffmpegPublishesWhileFfmpegRtmpdumpAndGstreamerPlayEveryFrame() throws Exception {
-        server = TestServer.start();
+        // Pings every second: a PingRequest that ffmpeg's publisher leaves unread when it closes costs the
+        // stream's last frames (RtmpSession.ping); the players are pinged, the publisher must not be.
+        server = TestServer.start("rtmp:\n  pingIntervalMillis: 1000\n");
         String url = server.url("live/show");
         Path ff = tmp.resolve("ffmpeg.flv");
         Path rd = tmp.resolve("rtmpdump.flv");
@@ -165,7 +167,7 @@ class LiveRealClientsIT {
 
     @Test
     void aRecordingPlaysThroughVodWithItsDuration() throws Exception {
-        server = TestServer.start("live:\n  record: record\n");
+        server = TestServer.start("live:\n  record: record\nrtmp:\n  pingIntervalMillis: 1000\n");
         RealClients.Result pub = publishSample(server.url("live/rec"));
         assertThat(pub.exitCode()).as("ffmpeg publisher: %s", pub).isZero();
         Thread.sleep(500);

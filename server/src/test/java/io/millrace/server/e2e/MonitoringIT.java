@@ -105,7 +105,7 @@ class MonitoringIT {
 
     @Test
     void aStreamPublishedByFfmpegShowsItsCodecsResolutionRatesAndViewerAndAKickEndsTheViewer() throws Exception {
-        server = TestServer.start();
+        server = TestServer.start("rtmp:\n  pingIntervalMillis: 300\n");
         Monitoring m = server.monitoring();
         String url = server.url("live/show");
         CompletableFuture<RealClients.Result> publish = async(60, RealClients.require("ffmpeg"), "-hide_banner",
@@ -127,6 +127,10 @@ class MonitoringIT {
         assertThat(m.netStreams("live", null)).extracting(NetStreamStats::mode).containsExactlyInAnyOrder("publish", "play");
         String viewer = s.viewerClientIds().get(0);
         assertThat(viewer).isNotEqualTo(s.publisherClientId());
+        // The publisher is not pinged (see LiveRealClientsIT); its RTT is the kernel's TCP RTT, the viewer's a ping's.
+        await("both RTTs", () -> Optional.of(List.of(m.client(viewer).orElseThrow(), m.client(s.publisherClientId()).orElseThrow()))
+                .filter(l -> l.stream().allMatch(c -> c.pingRttMillis() >= 0)))
+                .forEach(c -> assertThat(c.pingRttMillis()).as("loopback RTT of %s", c.flashVer()).isBetween(0L, 1000L));
 
         // The same through HTTP: FMS's admin API, the JSON API and Prometheus metrics.
         String fms = http("GET", "/admin/getLiveStreams?appInst=live/_definst_");
