@@ -26,10 +26,13 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -63,6 +66,7 @@ public final class RtmpClient implements AutoCloseable {
     private final List<ClientEvent> history = new ArrayList<>();
     private final CompletableFuture<HandshakeCompleteEvent> handshake = new CompletableFuture<>();
     private final CommandEncoder commandEncoder = new CommandEncoder();
+    private final Map<String, Function<Command, Object>> methods = new ConcurrentHashMap<>();
     private double nextTransactionId = 1;
 
     private RtmpClient(String host, int port, Options options) throws InterruptedException {
@@ -157,6 +161,15 @@ public final class RtmpClient implements AutoCloseable {
         channel.writeAndFlush(control);
     }
 
+    /**
+     * Defines a method the server may call, as a Flash client's {@code NetConnection.client} object does:
+     * a call to it with a transaction id is answered at once with {@code _result} and the handler's value
+     * (Flash Player sends the method's return value). The call is delivered as an event as well.
+     */
+    public void answer(String method, Function<Command, Object> handler) {
+        methods.put(method, handler);
+    }
+
     /** The next event, waiting up to the timeout; throws TimeoutException when none came. */
     public ClientEvent next(Duration timeout) throws InterruptedException, TimeoutException {
         ClientEvent e = events.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -208,6 +221,9 @@ public final class RtmpClient implements AutoCloseable {
     private final class Inbound extends SimpleChannelInboundHandler<Object> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof Command c && c.transactionId() != 0 && methods.get(c.name()) != null) {
+                ctx.writeAndFlush(Command.of("_result", c.transactionId(), null, methods.get(c.name()).apply(c)));
+            }
             deliver(ClientEvent.of(msg));
         }
 

@@ -135,8 +135,22 @@ public final class ConfigLoader {
             }
             apps.put(name, new ServerConfig.ApplicationConfig(name, appType));
         }
+        long maxRate = integer(t, "bandwidthDetection.maxRateKbps", -1, 100_000_000);
+        if (maxRate == 0) {
+            throw new ConfigException(t.get("bandwidthDetection.maxRateKbps").where()
+                    + ": bandwidthDetection.maxRateKbps: 0 would never send; use -1 for no limit");
+        }
+        ServerConfig.BandwidthDetection detection = new ServerConfig.BandwidthDetection(
+                bool(t, "bandwidthDetection.enabled"),
+                bool(t, "bandwidthDetection.onConnect"),
+                (int) integer(t, "bandwidthDetection.dataSize", 1024, 1 << 20),
+                integer(t, "bandwidthDetection.maxWaitMillis", 100, 60_000),
+                maxRate);
+        ServerConfig.Clients clients = new ServerConfig.Clients(
+                integer(t, "clients.bandwidthLimitOut", 0, 1L << 40),
+                integer(t, "clients.bandwidthLimitIn", 0, 1L << 40));
         return new ServerConfig(rtmp, http, path(t, "media", home, userBase, userSource),
-                path(t, "data", home, userBase, userSource), vod, live, Map.copyOf(apps));
+                path(t, "data", home, userBase, userSource), vod, live, Map.copyOf(apps), detection, clients);
     }
 
     private static ConfigTree.Value required(ConfigTree t, String key) {

@@ -5,7 +5,8 @@ import java.util.Map;
 
 /** The whole server configuration, immutable, validated when it was loaded ({@link ConfigLoader}). */
 public record ServerConfig(Rtmp rtmp, Http http, Path mediaDir, Path dataDir, Vod vod, Live live,
-                           Map<String, ApplicationConfig> applications) {
+                           Map<String, ApplicationConfig> applications, BandwidthDetection bandwidthDetection,
+                           Clients clients) {
 
     public record Rtmp(String bind, int port, int chunkSize, long windowAckSize, long peerBandwidth,
                        int maxMessageSize, long handshakeTimeoutMillis, long connectTimeoutMillis,
@@ -43,6 +44,28 @@ public record ServerConfig(Rtmp rtmp, Http http, Path mediaDir, Path dataDir, Vo
                        long idleTimeoutMillis, String record) {
     }
 
+    /**
+     * FMS's native bandwidth detection (Application.xml {@code BandwidthDetection}).
+     *
+     * @param enabled       a client's {@code checkBandwidth} runs the detection; off, it gets {@code onBWDone()} at once
+     * @param onConnect     every client is measured as it connects, in place of the plain {@code onBWDone()}
+     * @param dataSize      the first block's size in bytes; the next ones are 2x, 3x... (FMS's DataSize)
+     * @param maxWaitMillis how long the detection may run (FMS's MaxWait, which is in seconds)
+     * @param maxRateKbps   the fastest the detection may send, kbit/s; -1 for no limit (FMS's MaxRate)
+     */
+    public record BandwidthDetection(boolean enabled, boolean onConnect, int dataSize, long maxWaitMillis,
+                                     long maxRateKbps) {
+    }
+
+    /**
+     * Limits every client starts with (FMS's Client.setBandwidthLimit; the admin API changes them per client).
+     *
+     * @param bandwidthLimitOut server to client, bytes per second; 0: none
+     * @param bandwidthLimitIn  client to server, bytes per second; 0: none
+     */
+    public record Clients(long bandwidthLimitOut, long bandwidthLimitIn) {
+    }
+
     /** The kinds of application this release knows. */
     public enum AppType { VOD, LIVE }
 
@@ -54,7 +77,7 @@ public record ServerConfig(Rtmp rtmp, Http http, Path mediaDir, Path dataDir, Vo
                 rtmp.peerBandwidth, rtmp.maxMessageSize, rtmp.handshakeTimeoutMillis, rtmp.connectTimeoutMillis,
                 rtmp.writeBufferHighWaterMark, rtmp.pingIntervalMillis);
         Http h = httpPort == null ? http : new Http(http.bind, httpPort, http.adminUser, http.adminPassword);
-        return new ServerConfig(r, h, mediaDir, dataDir, vod, live, applications);
+        return new ServerConfig(r, h, mediaDir, dataDir, vod, live, applications, bandwidthDetection, clients);
     }
 
     /** Where the live application records ({@code <data>/recordings}); the vod application plays from there too. */
@@ -64,6 +87,6 @@ public record ServerConfig(Rtmp rtmp, Http http, Path mediaDir, Path dataDir, Vo
 
     public ServerConfig withDirs(Path media, Path data) {
         return new ServerConfig(rtmp, http, media == null ? mediaDir : media, data == null ? dataDir : data,
-                vod, live, applications);
+                vod, live, applications, bandwidthDetection, clients);
     }
 }

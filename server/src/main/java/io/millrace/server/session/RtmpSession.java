@@ -93,6 +93,9 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
     private int nextStreamId = 1;
     private long connectedAtNanos;
     private ScheduledFuture<?> connectTimeout;
+    /** Transaction id of the server's next call that expects an answer (onBWCheck). */
+    private double nextCallId = 1;
+    private BandwidthCheck bandwidthCheck;
 
     public RtmpSession(ServerConfig config, Applications applications) {
         this(config, applications, null);
@@ -414,6 +417,9 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
         if (pingTimer != null) {
             pingTimer.cancel(false);
         }
+        if (bandwidthCheck != null) {
+            bandwidthCheck.abandon();
+        }
         boolean wasConnected = state == State.CONNECTED;
         state = State.CLOSED;
         for (NetStream s : streams.values()) {
@@ -478,7 +484,11 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
         } else if (cmd instanceof NetCommand.ReceiveVideo c) {
             withStream(c.streamId(), "receiveVideo", s -> s.receiveVideo(c.receive()));
         } else if (cmd instanceof NetCommand.Result r) {
-            LOG.debug("{}: client answered transaction {}", describe(), r.transactionId());
+            if (bandwidthCheck != null && bandwidthCheck.owns(r.transactionId())) {
+                bandwidthCheck.onAnswer(r.transactionId());
+            } else {
+                LOG.debug("{}: client answered transaction {}", describe(), r.transactionId());
+            }
         } else if (cmd instanceof NetCommand.Close) {
             LOG.debug("{}: client sent close", describe());
             channel.close();
@@ -527,9 +537,15 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
         info.put("objectEncoding", (double) encoding.objectEncoding());
         info.put("data", AmfObject.ecmaArray(Map.of("version", FMS_VERSION)));
         channel.write(Command.of("_result", connect.transactionId(), properties, info));
-        // FMS's vod and live services call onBWDone on every client they accept (bandwidth.md §1).
-        channel.write(Command.of("onBWDone", 0, null));
-        channel.flush();
+        ServerConfig.BandwidthDetection detection = config.bandwidthDetection();
+        if (detection.enabled() && detection.onConnect()) {
+            channel.flush();
+            checkBandwidth();
+        } else {
+            // FMS's vod and live services call onBWDone on every client they accept (bandwidth.md §1).
+            channel.write(Command.of("onBWDone", 0, null));
+            channel.flush();
+        }
         LOG.info("connect {} flashVer={} objectEncoding={}", describe(), flashVer, encoding.objectEncoding());
         if (monitor != null) {
             monitor.connected(this);
@@ -568,10 +584,76 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
     }
 
     private void onCall(NetCommand.Call call) {
+        switch (call.method()) {
+            case "checkBandwidth" -> {
+                // FMS's built-in client method: the answer is onBWDone, called when the detection ends.
+                reply(call.transactionId(), null);
+                if (config.bandwidthDetection().enabled()) {
+                    checkBandwidth();
+                } else {
+                    callClient("onBWDone");
+                }
+                return;
+            }
+            case "_checkbw" -> {
+                // librtmp and ffmpeg send this once they get onBWDone; answered as SRS does, so they log no error.
+                reply(call.transactionId(), null);
+                return;
+            }
+            default -> {
+            }
+        }
         if (!application.call(this, call)) {
             LOG.info("{}: call to unknown method '{}'", describe(), call.method());
             replyCallFailed(call.transactionId(), "Method not found (" + call.method() + ").");
         }
+    }
+
+    /**
+     * Starts FMS's native bandwidth detection ({@link BandwidthCheck}) unless one is running; it ends with
+     * {@code onBWDone}. Event loop only.
+     */
+    public void checkBandwidth() {
+        if (bandwidthCheck != null && !bandwidthCheck.finished()) {
+            LOG.debug("{}: checkBandwidth while a detection runs: ignored", describe());
+            return;
+        }
+        bandwidthCheck = new BandwidthCheck(config.bandwidthDetection(), System::nanoTime, new BandwidthCheck.Peer() {
+            @Override
+            public double callOnBWCheck(String payload) {
+                double id = nextCallId++;
+                channel.writeAndFlush(Command.of("onBWCheck", id, null, payload));
+                return id;
+            }
+
+            @Override
+            public long bytesOut() {
+                return chunkState.bytesSent();
+            }
+
+            @Override
+            public Runnable schedule(Runnable task, long millis) {
+                ScheduledFuture<?> f = channel.eventLoop().schedule(task, millis, TimeUnit.MILLISECONDS);
+                return () -> f.cancel(false);
+            }
+
+            @Override
+            public void done(BandwidthCheck.Result r) {
+                if (!channel.isActive()) {
+                    return;
+                }
+                if (r == null) {
+                    LOG.info("bandwidth check {}: the client did not answer onBWCheck", describe());
+                    callClient("onBWDone");
+                    return;
+                }
+                LOG.info("bandwidth check {}: {} kbit/s ({} bytes in {} round trips, {} s, latency {} ms)", describe(),
+                        r.kbitDown(), r.bytes(), r.rounds(), String.format(java.util.Locale.ROOT, "%.3f", r.deltaTime()),
+                        r.latency());
+                callClient("onBWDone", (double) r.kbitDown(), r.deltaDown(), r.deltaTime(), (double) r.latency());
+            }
+        });
+        bandwidthCheck.start();
     }
 
     private void onUserControl(UserControlEvent event) {

@@ -21,7 +21,7 @@ import java.nio.file.Path;
 
 /**
  * FMS's vod service: plays recorded files from the media folder and answers its built-in calls,
- * getStreamLength, getPageUrl, getReferrer and checkBandwidth. Live streams are not published to this application, so play with start -1 (live
+ * getStreamLength, getPageUrl and getReferrer (checkBandwidth is every application's, in RtmpSession). Live streams are not published to this application, so play with start -1 (live
  * only) waits, as FMS's did, for a publisher that does not come.
  */
 public final class VodApplication implements Application {
@@ -72,12 +72,6 @@ public final class VodApplication implements Application {
                 session.reply(call.transactionId(), seconds);
                 return true;
             }
-            case "checkBandwidth" -> {
-                // Full native detection comes with the QoS work; until then FMS's no-detection answer.
-                session.reply(call.transactionId(), null);
-                session.callClient("onBWDone");
-                return true;
-            }
             case "getPageUrl" -> {
                 // FMS's vod main.asc: the pageUrl the client sent with connect.
                 session.reply(call.transactionId(), session.connectProperties().getString("pageUrl"));
@@ -86,11 +80,6 @@ public final class VodApplication implements Application {
             case "getReferrer" -> {
                 // ... and Client.referrer, the URL of the SWF (swfUrl).
                 session.reply(call.transactionId(), session.connectProperties().getString("swfUrl"));
-                return true;
-            }
-            case "_checkbw" -> {
-                // librtmp and ffmpeg send this after onBWDone; answer so they log no error.
-                session.reply(call.transactionId(), null);
                 return true;
             }
             default -> {
