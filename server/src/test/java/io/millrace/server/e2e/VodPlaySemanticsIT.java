@@ -270,13 +270,4 @@ class VodPlaySemanticsIT {
                 e -> e instanceof ClientEvent.CommandEvent c && c.command().transactionId() == missing, WAIT);
         assertThat(((Number) r2.command().arg(0)).doubleValue()).isZero();
     }
-
-    @Test
-    void checkBandwidthIsAnsweredWithOnBWDone() throws Exception {
-        double tid = client.send("checkBandwidth", null);
-        ClientEvent.CommandEvent result = (ClientEvent.CommandEvent) client.next(WAIT);
-        assertThat(result.name()).isEqualTo("_result");
-        assertThat(result.command().transactionId()).isEqualTo(tid);
-        assertThat(((ClientEvent.CommandEvent) client.next(WAIT)).name()).isEqualTo("onBWDone");
-    }
 }
