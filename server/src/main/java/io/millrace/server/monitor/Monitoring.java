@@ -39,6 +39,13 @@ public interface Monitoring {
     boolean kick(String clientId);
 
     /**
+     * Sets a client's bandwidth limits in bytes per second (FMS's Client.setBandwidthLimit): {@code out} server
+     * to client, {@code in} client to server; 0 removes a limit, a negative value leaves it as it is. False if
+     * there is no such client.
+     */
+    boolean setBandwidthLimit(String clientId, long out, long in);
+
+    /**
      * Ends a live stream's publication (the publisher gets NetStream.Unpublish.Success and its viewers
      * NetStream.Play.UnpublishNotify; the publisher stays connected). False if no such stream is live.
      */

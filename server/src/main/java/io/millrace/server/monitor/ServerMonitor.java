@@ -297,6 +297,16 @@ public final class ServerMonitor implements Monitoring {
     }
 
     @Override
+    public boolean setBandwidthLimit(String clientId, long out, long in) {
+        RtmpSession s = clientId == null ? null : clients.get(clientId);
+        if (s == null) {
+            return false;
+        }
+        s.setBandwidthLimit(out, in);
+        return true;
+    }
+
+    @Override
     public boolean stopStream(String app, String instance, String name) {
         Application a = app == null ? null : applications.get(app);
         return a != null && a.stopStream(instance == null ? "_definst_" : instance, name);

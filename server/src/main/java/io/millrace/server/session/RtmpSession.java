@@ -27,11 +27,13 @@ import io.millrace.server.monitor.ClientStats;
 import io.millrace.server.monitor.NetStreamStats;
 import io.millrace.server.monitor.ServerMonitor;
 import io.millrace.server.net.Addresses;
+import io.millrace.server.net.InboundPacer;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.handler.traffic.ChannelTrafficShapingHandler;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -57,6 +59,12 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
     private static final AtomicLong IDS = new AtomicLong();
 
     public static final String FMS_VERSION = "3,5,7,7009";
+    /** The pipeline names of the handlers that pace a limited connection: what it is sent, what it sends. */
+    static final String SHAPER = "bandwidth-limit-out";
+    static final String PACER = "bandwidth-limit-in";
+    private static final long SHAPER_CHECK_MILLIS = 100;
+    private static final long SHAPER_MAX_DELAY_MILLIS = 500;
+
     /** Most NetStreams one connection may hold at once. */
     public static final int MAX_STREAMS = 64;
 
@@ -96,6 +104,11 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
     /** Transaction id of the server's next call that expects an answer (onBWCheck). */
     private double nextCallId = 1;
     private BandwidthCheck bandwidthCheck;
+    /** Paces what this connection is sent, and what it sends, once it has had a limit that way; else null. */
+    private ChannelTrafficShapingHandler shaper;
+    private InboundPacer pacer;
+    private volatile long bandwidthLimitOut;
+    private volatile long bandwidthLimitIn;
 
     public RtmpSession(ServerConfig config, Applications applications) {
         this(config, applications, null);
@@ -187,6 +200,8 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
         if (ctx.pipeline().get(PipelineNames.CHUNK_DECODER) instanceof ChunkDecoder d) {
             chunkState = d.state();
         }
+        ServerConfig.Clients limits = config.clients();
+        applyBandwidthLimit(limits.bandwidthLimitOut(), limits.bandwidthLimitIn());
     }
 
     // ---- statistics -------------------------------------------------------------------------
@@ -270,7 +285,46 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
                 connectProperties.getString("tcUrl"), encoding.objectEncoding(), connectTimeMillis,
                 chunkState.bytesReceived(), chunkState.bytesSent(), msgIn, chunkState.messagesSent(), dropped,
                 pingRttMillis, bw[0], bw[1], 0, 0, 0, 0, queued, droppedAudioMsgs, droppedVideoMsgs,
-                droppedAudioBytes, droppedVideoBytes, 0, 0, streamSnapshot.length);
+                droppedAudioBytes, droppedVideoBytes, bandwidthLimitIn, bandwidthLimitOut, streamSnapshot.length);
+    }
+
+    /**
+     * FMS's {@code Client.setBandwidthLimit}: the most this client may be sent ({@code out}, server to client)
+     * and may send ({@code in}), in bytes per second; 0 removes a limit, a negative value keeps the one set.
+     * Enforced by pacing the socket: writes wait (and the connection counts as not writable, so playback and
+     * live fan-out hold back as they do for a slow client) and reads pause. Any thread.
+     */
+    public void setBandwidthLimit(long out, long in) {
+        Channel ch = channel;
+        if (ch != null) {
+            ch.eventLoop().execute(() -> applyBandwidthLimit(out < 0 ? bandwidthLimitOut : out,
+                    in < 0 ? bandwidthLimitIn : in));
+        }
+    }
+
+    private void applyBandwidthLimit(long out, long in) {
+        if (shaper != null) {
+            shaper.configure(out, 0);
+        } else if (out > 0) {
+            shaper = new ChannelTrafficShapingHandler(out, 0, SHAPER_CHECK_MILLIS);
+            // Hold back at most about what the socket may hold, and not for long: beyond that the
+            // connection is not writable, which is what the senders above wait on.
+            shaper.setMaxWriteSize(config.rtmp().writeBufferHighWaterMark());
+            shaper.setMaxWriteDelay(SHAPER_MAX_DELAY_MILLIS);
+            channel.pipeline().addFirst(SHAPER, shaper);
+        }
+        if (pacer != null) {
+            pacer.setRate(in);
+        } else if (in > 0) {
+            pacer = new InboundPacer(in);
+            channel.pipeline().addFirst(PACER, pacer);
+        }
+        boolean changed = out != bandwidthLimitOut || in != bandwidthLimitIn;
+        bandwidthLimitOut = out;
+        bandwidthLimitIn = in;
+        if (changed && state == State.CONNECTED) {
+            LOG.info("bandwidth limit {}: out {} B/s, in {} B/s (0: none)", describe(), out, in);
+        }
     }
 
     /** Closes the connection (admin kick). Any thread. */

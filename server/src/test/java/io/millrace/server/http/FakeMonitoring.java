@@ -53,6 +53,7 @@ final class FakeMonitoring implements Monitoring {
             new NetStreamStats("3", 2, "vod", "_definst_", "movie.mp4", "play", "vod", T0 + 30_000, "10.0.0.7")));
 
     final List<String> kicked = new CopyOnWriteArrayList<>();
+    final List<String> limits = new CopyOnWriteArrayList<>();
     final List<String> stopped = new CopyOnWriteArrayList<>();
 
     static ClientStats client(String id, String app, String ip, long bytesIn, long bytesOut) {
@@ -121,6 +122,12 @@ final class FakeMonitoring implements Monitoring {
     public boolean kick(String clientId) {
         kicked.add(clientId);
         return clients.removeIf(c -> c.clientId().equals(clientId));
+    }
+
+    @Override
+    public boolean setBandwidthLimit(String clientId, long out, long in) {
+        limits.add(clientId + "|" + out + "|" + in);
+        return clients.stream().anyMatch(c -> c.clientId().equals(clientId));
     }
 
     @Override

@@ -205,6 +205,11 @@ class MonitoringMetricsTest {
         }
 
         @Override
+        public boolean setBandwidthLimit(String clientId, long out, long in) {
+            return d.setBandwidthLimit(clientId, out, in);
+        }
+
+        @Override
         public boolean stopStream(String app, String instance, String name) {
             return d.stopStream(app, instance, name);
         }
