@@ -14,12 +14,15 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /** The command line: {@code millrace [--rtmp-port N] [--http-port N] [--media DIR] [--data DIR] [--config FILE]}. */
-@Command(name = "millrace", mixinStandardHelpOptions = true, version = "Millrace 0.1.0",
+@Command(name = "millrace", mixinStandardHelpOptions = true, version = "Millrace " + Main.VERSION,
         description = "An RTMP media streaming server: on-demand files and live streams for RTMP players.%n"
                 + "Defaults come from the embedded configuration; --config overrides any key of it,"
                 + " and these flags override both.",
         footer = {"", "Play the bundled sample with:  ffplay rtmp://localhost/vod/sample"})
 public final class Main implements Callable<Integer> {
+    /** This release's version. */
+    public static final String VERSION = "0.1.0";
+
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
     @Option(names = "--rtmp-port", paramLabel = "PORT", description = "RTMP listening port (default 1935; 0 picks a free port)")

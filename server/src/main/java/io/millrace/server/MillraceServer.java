@@ -5,6 +5,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.millrace.server.config.ServerConfig;
 import io.millrace.server.http.HttpAdminServer;
+import io.millrace.server.monitor.AccessLog;
 import io.millrace.server.monitor.Monitoring;
 import io.millrace.server.monitor.ServerMonitor;
 import io.millrace.server.net.RtmpChannelInitializer;
@@ -30,6 +31,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +49,8 @@ public final class MillraceServer {
     private ServerMonitor monitor;
     private PrometheusMeterRegistry registry;
     private HttpAdminServer http;
+    private AccessLog accessLog;
+    private final long startedMillis = System.currentTimeMillis();
 
     public MillraceServer(ServerConfig config) {
         this.config = config;
@@ -71,7 +75,11 @@ public final class MillraceServer {
             }
         });
         Applications applications = new Applications(apps);
-        monitor = new ServerMonitor(apps, channels);
+        accessLog = config.accessLog().enabled()
+                ? AccessLog.open(config.logsDir(), config.accessLog().rotateMegabytes() << 20,
+                        config.accessLog().keepFiles(), Clock.systemUTC(), "Millrace " + Main.VERSION, config.rtmp().bind())
+                : AccessLog.OFF;
+        monitor = new ServerMonitor(apps, channels, accessLog);
 
         boolean epoll = Epoll.isAvailable();
         bossGroup = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
@@ -87,6 +95,8 @@ public final class MillraceServer {
                         config.rtmp().writeBufferHighWaterMark() / 2, config.rtmp().writeBufferHighWaterMark()))
                 .childHandler(new RtmpChannelInitializer(config, applications, channels, monitor));
         rtmpListener = b.bind(new InetSocketAddress(config.rtmp().bind(), config.rtmp().port())).sync().channel();
+        accessLog.write(accessLog.entry("server-start", "server").set(AccessLog.Field.X_CTX, "Millrace " + Main.VERSION)
+                .set(AccessLog.Field.X_STATUS, 200));
         LOG.info("Millrace listening for RTMP on {} ({} transport); media {}, data {}, applications {}",
                 rtmpListener.localAddress(), epoll ? "epoll" : "nio", config.mediaDir(), config.dataDir(), apps.keySet());
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -132,6 +142,11 @@ public final class MillraceServer {
         }
         if (monitor != null) {
             monitor.stop();
+        }
+        if (accessLog != null) {
+            accessLog.write(accessLog.entry("server-stop", "server").set(AccessLog.Field.X_STATUS, 200)
+                    .set(AccessLog.Field.X_DURATION, (System.currentTimeMillis() - startedMillis) / 1000));
+            accessLog.close();
         }
         if (registry != null) {
             registry.close();

@@ -149,8 +149,13 @@ public final class ConfigLoader {
         ServerConfig.Clients clients = new ServerConfig.Clients(
                 integer(t, "clients.bandwidthLimitOut", 0, 1L << 40),
                 integer(t, "clients.bandwidthLimitIn", 0, 1L << 40));
+        ServerConfig.AccessLog accessLog = new ServerConfig.AccessLog(
+                bool(t, "accessLog.enabled"),
+                integer(t, "accessLog.rotateMegabytes", 1, 1 << 20),
+                (int) integer(t, "accessLog.keepFiles", 1, 100_000));
         return new ServerConfig(rtmp, http, path(t, "media", home, userBase, userSource),
-                path(t, "data", home, userBase, userSource), vod, live, Map.copyOf(apps), detection, clients);
+                path(t, "data", home, userBase, userSource), vod, live, Map.copyOf(apps), detection, clients,
+                accessLog);
     }
 
     private static ConfigTree.Value required(ConfigTree t, String key) {

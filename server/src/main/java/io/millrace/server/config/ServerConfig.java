@@ -6,7 +6,7 @@ import java.util.Map;
 /** The whole server configuration, immutable, validated when it was loaded ({@link ConfigLoader}). */
 public record ServerConfig(Rtmp rtmp, Http http, Path mediaDir, Path dataDir, Vod vod, Live live,
                            Map<String, ApplicationConfig> applications, BandwidthDetection bandwidthDetection,
-                           Clients clients) {
+                           Clients clients, AccessLog accessLog) {
 
     public record Rtmp(String bind, int port, int chunkSize, long windowAckSize, long peerBandwidth,
                        int maxMessageSize, long handshakeTimeoutMillis, long connectTimeoutMillis,
@@ -66,6 +66,20 @@ public record ServerConfig(Rtmp rtmp, Http http, Path mediaDir, Path dataDir, Vo
     public record Clients(long bandwidthLimitOut, long bandwidthLimitIn) {
     }
 
+    /**
+     * FMS's access log (W3C format) in {@code <data>/logs}.
+     *
+     * @param rotateMegabytes a file is closed and the next one started at this size (and every UTC day)
+     * @param keepFiles       the most files kept; the oldest are deleted
+     */
+    public record AccessLog(boolean enabled, long rotateMegabytes, int keepFiles) {
+    }
+
+    /** Where the access log is written ({@code <data>/logs}). */
+    public Path logsDir() {
+        return dataDir.resolve("logs");
+    }
+
     /** The kinds of application this release knows. */
     public enum AppType { VOD, LIVE }
 
@@ -77,7 +91,7 @@ public record ServerConfig(Rtmp rtmp, Http http, Path mediaDir, Path dataDir, Vo
                 rtmp.peerBandwidth, rtmp.maxMessageSize, rtmp.handshakeTimeoutMillis, rtmp.connectTimeoutMillis,
                 rtmp.writeBufferHighWaterMark, rtmp.pingIntervalMillis);
         Http h = httpPort == null ? http : new Http(http.bind, httpPort, http.adminUser, http.adminPassword);
-        return new ServerConfig(r, h, mediaDir, dataDir, vod, live, applications, bandwidthDetection, clients);
+        return new ServerConfig(r, h, mediaDir, dataDir, vod, live, applications, bandwidthDetection, clients, accessLog);
     }
 
     /** Where the live application records ({@code <data>/recordings}); the vod application plays from there too. */
@@ -87,6 +101,6 @@ public record ServerConfig(Rtmp rtmp, Http http, Path mediaDir, Path dataDir, Vo
 
     public ServerConfig withDirs(Path media, Path data) {
         return new ServerConfig(rtmp, http, media == null ? mediaDir : media, data == null ? dataDir : data,
-                vod, live, applications, bandwidthDetection, clients);
+                vod, live, applications, bandwidthDetection, clients, accessLog);
     }
 }

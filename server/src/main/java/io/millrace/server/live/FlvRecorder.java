@@ -43,6 +43,7 @@ final class FlvRecorder {
     private long firstStreamTs = -1;
     private long lastTs;
     private boolean wroteTags;
+    private final boolean appended;
     /** File offset of the 8-byte duration number to patch on close, or -1. */
     private long durationAt = -1;
     private boolean failed;
@@ -56,6 +57,7 @@ final class FlvRecorder {
         this.lastTs = base;
         this.durationAt = durationAt;
         this.wroteTags = wroteTags;
+        this.appended = wroteTags;
     }
 
     /** Opens {@code file} for a new recording (replacing it) or to append to it. */
@@ -218,6 +220,25 @@ final class FlvRecorder {
         } catch (IOException e) {
             failed = true;
             LOG.warn("recording {} stopped: {}", file, e.getMessage());
+            return -1;
+        }
+    }
+
+    /** Whether this recording continues an existing file. */
+    boolean appending() {
+        return appended;
+    }
+
+    /** Seconds of media in the file (its last timestamp). */
+    double lengthSeconds() {
+        return lastTs / 1000.0;
+    }
+
+    /** The file's size now, or -1 if it cannot be read. */
+    long fileSize() {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
             return -1;
         }
     }

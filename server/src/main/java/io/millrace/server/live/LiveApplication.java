@@ -241,6 +241,7 @@ public final class LiveApplication implements Application {
             LOG.info("reject publish {} stream={}: {}", session.describe(), publish.name(), invalid);
             session.channel().writeAndFlush(session.status(id, NetStreamStatus.PUBLISH_BAD_NAME,
                     "Cannot publish " + publish.name() + ": " + invalid + ".", publish.name()));
+            stream.access("publish", publish.name(), 400, invalid, null);
             return;
         }
         String instance = session.target().instance();
@@ -256,6 +257,7 @@ public final class LiveApplication implements Application {
             LOG.info("reject publish {} stream={}: BadName (already published)", session.describe(), n.name);
             session.channel().writeAndFlush(session.status(id, NetStreamStatus.PUBLISH_BAD_NAME,
                     n.name + " is already being published.", n.name));
+            stream.access("publish", publish.name(), 409, "already published", null);
             return;
         }
         p.publishType(type.equals("record") || type.equals("append") ? type : "live");

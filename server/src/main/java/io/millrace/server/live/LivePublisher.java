@@ -10,6 +10,7 @@ import io.millrace.rtmp.command.NetStreamStatus;
 import io.millrace.rtmp.message.ChunkStreams;
 import io.millrace.rtmp.message.MessageType;
 import io.millrace.rtmp.message.RtmpMessage;
+import io.millrace.server.monitor.AccessLog;
 import io.millrace.server.session.NetStream;
 import io.millrace.server.session.Publishing;
 import io.millrace.server.session.RtmpSession;
@@ -91,6 +92,13 @@ final class LivePublisher implements Publishing {
 
     void recordTo(FlvRecorder r) {
         this.recorder = r;
+        netStream.access("record", name, 200, r.appending() ? "append" : "record",
+                e -> e.set(AccessLog.Field.X_FILE_NAME, r.file()).set(AccessLog.Field.X_FILE_EXT, "flv"));
+    }
+
+    @Override
+    public void accessFields(AccessLog.Entry e) {
+        e.set(AccessLog.Field.CS_STREAM_BYTES, bytes).set(AccessLog.Field.X_COMMENT, publishType);
     }
 
     void watchIdle(long idleMillis) {
@@ -376,6 +384,11 @@ final class LivePublisher implements Publishing {
         boolean active = session.channel().isActive();
         if (recorder != null) {
             recorder.close();
+            FlvRecorder r = recorder;
+            long size = r.fileSize();
+            netStream.access("recordstop", name, 200, null, e -> e.set(AccessLog.Field.X_FILE_NAME, r.file())
+                    .set(AccessLog.Field.X_FILE_EXT, "flv").set(AccessLog.Field.X_FILE_SIZE, size < 0 ? null : size)
+                    .set(AccessLog.Field.X_FILE_LENGTH, String.format(java.util.Locale.ROOT, "%.3f", r.lengthSeconds())));
             if (active) {
                 session.channel().write(session.status(netStream.id(), NetStreamStatus.RECORD_STOP,
                         "Stopped recording " + name + ".", name));

@@ -3,6 +3,7 @@ package io.millrace.server.live;
 import io.millrace.rtmp.command.DataMessage;
 import io.millrace.rtmp.command.NetStreamStatus;
 import io.millrace.rtmp.control.StreamBegin;
+import io.millrace.server.monitor.AccessLog;
 import io.millrace.server.session.NetStream;
 import io.millrace.server.session.Playback;
 import io.millrace.server.session.RtmpSession;
@@ -21,6 +22,8 @@ import java.util.List;
  * the publisher and the other viewers never wait for it.
  */
 final class LiveSubscriber implements Playback {
+    /** Payload bytes written to this viewer (the access log's sc-stream-bytes). Event loop only. */
+    private long bytesSent;
     private static final Logger LOG = LoggerFactory.getLogger(LiveSubscriber.class);
 
     private final LiveApplication app;
@@ -66,6 +69,11 @@ final class LiveSubscriber implements Playback {
     @Override
     public boolean isLive() {
         return true;
+    }
+
+    @Override
+    public void accessFields(AccessLog.Entry e) {
+        e.set(AccessLog.Field.SC_STREAM_BYTES, bytesSent);
     }
 
     @Override
@@ -166,6 +174,7 @@ final class LiveSubscriber implements Playback {
                 long ts = base < 0 ? 0 : Math.max(0, f.timestamp - base);
                 // On this channel's loop, holding the frame: the encoder is done with it when write returns.
                 channel.write(f.message.borrowedForStream(id, ts), channel.voidPromise());
+                bytesSent += f.message.payload().readableBytes();
             }
         }
     }

@@ -32,6 +32,7 @@ public final class ServerMonitor implements Monitoring {
 
     private final Map<String, Application> applications;
     private final ChannelGroup channels;
+    private final AccessLog accessLog;
     private final long launchTimeMillis = System.currentTimeMillis();
     private final long launchNanos = System.nanoTime();
     private final ConcurrentHashMap<String, RtmpSession> clients = new ConcurrentHashMap<>();
@@ -58,6 +59,11 @@ public final class ServerMonitor implements Monitoring {
     }
 
     public ServerMonitor(Map<String, Application> applications, ChannelGroup channels) {
+        this(applications, channels, AccessLog.OFF);
+    }
+
+    public ServerMonitor(Map<String, Application> applications, ChannelGroup channels, AccessLog accessLog) {
+        this.accessLog = accessLog;
         this.applications = applications;
         this.channels = channels;
         applications.keySet().forEach(name -> apps.put(name, new Totals()));
@@ -76,6 +82,11 @@ public final class ServerMonitor implements Monitoring {
     // ---- what sessions report ---------------------------------------------------------------
 
     /** An application accepted the client. */
+    /** The access log the server's sessions write to ({@link AccessLog#OFF} when it is switched off). */
+    public AccessLog accessLog() {
+        return accessLog;
+    }
+
     public void connected(RtmpSession s) {
         clients.put(s.clientId(), s);
         server.accepted.incrementAndGet();

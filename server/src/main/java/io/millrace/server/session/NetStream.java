@@ -5,6 +5,7 @@ import io.millrace.rtmp.command.DataMessage;
 import io.millrace.rtmp.command.NetCommand;
 import io.millrace.rtmp.command.NetStreamStatus;
 import io.millrace.rtmp.control.StreamEof;
+import io.millrace.server.monitor.AccessLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,6 +87,42 @@ public final class NetStream {
         playback = next;
         startedMillis = System.currentTimeMillis();
         next.start();
+        if (playback == next) {
+            access("play", next.name(), 200, null, next::accessFields);
+        }
+    }
+
+    /**
+     * Writes a stream event to the access log: {@code name} (its query split off into x-sname-query), the
+     * status and context, and whatever {@code fields} adds. Public for the applications' refusals.
+     */
+    public void access(String event, String name, int status, String context,
+                       java.util.function.Consumer<AccessLog.Entry> fields) {
+        AccessLog.Entry e = session.accessEntry(event, "stream").set(AccessLog.Field.X_STATUS, status)
+                .set(AccessLog.Field.X_CTX, context);
+        if (name != null) {
+            int q = name.indexOf('?');
+            e.set(AccessLog.Field.X_SNAME, q < 0 ? name : name.substring(0, q));
+            e.set(AccessLog.Field.X_SNAME_QUERY, q < 0 ? null : name.substring(q + 1));
+        }
+        if (fields != null) {
+            fields.accept(e);
+        }
+        session.access(e);
+    }
+
+    /** The seconds since what plays or publishes now started (the access log's x-duration). */
+    private long secondsSinceStart() {
+        return (System.currentTimeMillis() - startedMillis) / 1000;
+    }
+
+    private void accessEnd(String event, String name, int status, String reason,
+                           java.util.function.Consumer<AccessLog.Entry> fields) {
+        long seconds = secondsSinceStart();
+        access(event, name, status, reason, e -> {
+            e.set(AccessLog.Field.X_DURATION, seconds);
+            fields.accept(e);
+        });
     }
 
     /** Whether something plays on this stream now. */
@@ -116,12 +153,14 @@ public final class NetStream {
         end("publish");
         publishing = next;
         startedMillis = System.currentTimeMillis();
+        access("publish", next.name(), 200, null, next::accessFields);
     }
 
     /** Called by a publication that ended by itself (idle, or taken down): the stream publishes nothing now. */
     public void publishingEnded(Publishing ended) {
         if (publishing == ended) {
             publishing = null;
+            accessEnd("unpublish", ended.name(), 200, "ended", ended::accessFields);
         }
     }
 
@@ -133,6 +172,7 @@ public final class NetStream {
         if (publishing != null) {
             session.channel().writeAndFlush(session.status(id, NetStreamStatus.PUBLISH_BAD_NAME,
                     "Stream " + id + " is already publishing " + publishing.name() + ".", publish.name()));
+            access("publish", publish.name(), 409, "stream already publishing", null);
             return;
         }
         application.publish(session, this, publish);
@@ -146,6 +186,7 @@ public final class NetStream {
         }
         publishing = null;
         p.close(reason, true);
+        accessEnd("unpublish", p.name(), 200, reason, p::accessFields);
         return true;
     }
 
@@ -191,6 +232,10 @@ public final class NetStream {
         playback = null;
         lastCompleted = null;
         playlistBytes += bytes;
+        accessEnd("stop", ended.name(), 200, "complete", e -> {
+            ended.accessFields(e);
+            e.set(AccessLog.Field.X_SPOS, String.format(java.util.Locale.ROOT, "%.3f", endTimestamp / 1000.0));
+        });
         LOG.info("stop {} stream={} reason=complete position={} ms bytes={}", session.describe(), ended.name(),
                 endTimestamp, bytes);
         NetCommand.Play next;
@@ -222,6 +267,7 @@ public final class NetStream {
         if (playback == failed) {
             playback = null;
             playlist.clear();
+            accessEnd("stop", failed.name(), 500, "failed", failed::accessFields);
         }
     }
 
@@ -234,6 +280,7 @@ public final class NetStream {
             }
             session.channel().writeAndFlush(session.status(id, NetStreamStatus.PLAY_FAILED,
                     "Play failed: no stream name given.", ""));
+            access("play", null, 400, "no stream name", null);
             return;
         }
         boolean reset = play.resets();
@@ -241,6 +288,7 @@ public final class NetStream {
             if (playlist.size() >= MAX_PLAYLIST) {
                 session.channel().writeAndFlush(session.status(id, NetStreamStatus.PLAY_FAILED,
                         "Play failed: the playlist already holds " + MAX_PLAYLIST + " items.", play.name()));
+                access("play", play.name(), 400, "playlist full", null);
                 return;
             }
             playlist.add(play);
@@ -273,6 +321,11 @@ public final class NetStream {
             return;
         }
         playback.seek(Math.max(0, (long) ms));
+        access("seek", playback.name(), 200, null, e -> e.set(AccessLog.Field.X_SPOS, position(ms)));
+    }
+
+    private static String position(double ms) {
+        return String.format(java.util.Locale.ROOT, "%.3f", Math.max(0, ms) / 1000.0);
     }
 
     void pause(boolean pause, double ms) {
@@ -282,6 +335,7 @@ public final class NetStream {
             return;
         }
         playback.pause(pause);
+        access(pause ? "pause" : "unpause", playback.name(), 200, null, e -> e.set(AccessLog.Field.X_SPOS, position(ms)));
     }
 
     void receiveAudio(boolean receive) {
@@ -333,6 +387,7 @@ public final class NetStream {
         if (pub != null) {
             publishing = null;
             pub.close(reason, false);
+            accessEnd("unpublish", pub.name(), 200, reason, pub::accessFields);
         }
         playlist.clear();
         Playback p = playback;
@@ -340,6 +395,7 @@ public final class NetStream {
             playback = null;
             p.close();
             LOG.info("stop {} stream={} reason={}", session.describe(), p.name(), reason);
+            accessEnd("stop", p.name(), 200, reason, p::accessFields);
         }
         return p;
     }

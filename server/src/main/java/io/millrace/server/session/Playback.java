@@ -35,4 +35,8 @@ public interface Playback {
 
     /** The stream name as the client gave it (for logs and status details). */
     String name();
+
+    /** Adds this stream's figures to an access log line: the bytes sent to the client (sc-stream-bytes) and the file played. */
+    default void accessFields(io.millrace.server.monitor.AccessLog.Entry entry) {
+    }
 }

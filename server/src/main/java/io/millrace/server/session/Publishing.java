@@ -27,4 +27,8 @@ public interface Publishing {
 
     /** The stream name as the publisher gave it, without its query. */
     String name();
+
+    /** Adds this stream's figures to an access log line: the bytes received (cs-stream-bytes) and the publication type. */
+    default void accessFields(io.millrace.server.monitor.AccessLog.Entry entry) {
+    }
 }

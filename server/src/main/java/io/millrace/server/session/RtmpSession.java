@@ -23,6 +23,7 @@ import io.millrace.rtmp.control.UserControlEvent;
 import io.millrace.rtmp.control.WindowAckSize;
 import io.millrace.rtmp.message.RtmpMessage;
 import io.millrace.server.config.ServerConfig;
+import io.millrace.server.monitor.AccessLog;
 import io.millrace.server.monitor.ClientStats;
 import io.millrace.server.monitor.NetStreamStats;
 import io.millrace.server.monitor.ServerMonitor;
@@ -104,6 +105,9 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
     /** Transaction id of the server's next call that expects an answer (onBWCheck). */
     private double nextCallId = 1;
     private BandwidthCheck bandwidthCheck;
+    /** The access log's disconnect status and context: how the connection ended. */
+    private int closeStatus = 200;
+    private String closeReason = "closed";
     /** Paces what this connection is sent, and what it sends, once it has had a limit that way; else null. */
     private ChannelTrafficShapingHandler shaper;
     private InboundPacer pacer;
@@ -327,6 +331,48 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Records why the connection is about to close, for the access log's disconnect line (the first reason wins). */
+    public void closedBecause(int status, String reason) {
+        if (closeStatus == 200 && "closed".equals(closeReason)) {
+            closeStatus = status;
+            closeReason = reason;
+        }
+    }
+
+    /**
+     * An access log line about this client with its session fields filled in: application, instance, client
+     * address, protocol, URI (tcUrl, its stem and query), referrer (the SWF's URL, FMS's Client.referrer),
+     * user agent (flashVer), client id and the bytes each way so far.
+     */
+    public AccessLog.Entry accessEntry(String event, String category) {
+        AccessLog log = accessLog();
+        ConnectTarget t = target;
+        String tcUrl = connectProperties.getString("tcUrl");
+        int q = tcUrl == null ? -1 : tcUrl.indexOf('?');
+        return log.entry(event, category)
+                .set(AccessLog.Field.X_APP, t == null ? null : t.app())
+                .set(AccessLog.Field.X_APPINST, t == null ? null : t.instance())
+                .set(AccessLog.Field.C_IP, ip())
+                .set(AccessLog.Field.C_PROTO, "rtmp")
+                .set(AccessLog.Field.S_URI, tcUrl)
+                .set(AccessLog.Field.CS_URI_STEM, q < 0 ? tcUrl : tcUrl.substring(0, q))
+                .set(AccessLog.Field.CS_URI_QUERY, q < 0 ? null : tcUrl.substring(q + 1))
+                .set(AccessLog.Field.C_REFERRER, connectProperties.getString("swfUrl"))
+                .set(AccessLog.Field.C_USER_AGENT, flashVer)
+                .set(AccessLog.Field.C_CLIENT_ID, clientId)
+                .set(AccessLog.Field.CS_BYTES, chunkState.bytesReceived())
+                .set(AccessLog.Field.SC_BYTES, chunkState.bytesSent());
+    }
+
+    /** Writes an access log line (nothing when the access log is off). */
+    public void access(AccessLog.Entry entry) {
+        accessLog().write(entry);
+    }
+
+    private AccessLog accessLog() {
+        return monitor == null ? AccessLog.OFF : monitor.accessLog();
+    }
+
     /** Closes the connection (admin kick). Any thread. */
     public void kick() {
         Channel ch = channel;
@@ -334,6 +380,7 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
             ch.eventLoop().execute(() -> {
                 if (ch.isActive()) {
                     LOG.info("kick {}: closed by the administrator", describe());
+                    closedBecause(403, "kicked");
                     ch.close();
                 }
             });
@@ -482,6 +529,9 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
         streams.clear();
         streamSnapshot = new NetStream[0];
         if (wasConnected) {
+            access(accessEntry("disconnect", "session").set(AccessLog.Field.X_STATUS, closeStatus)
+                    .set(AccessLog.Field.X_CTX, closeReason)
+                    .set(AccessLog.Field.X_DURATION, (System.nanoTime() - connectedAtNanos) / 1_000_000_000L));
             if (monitor != null) {
                 monitor.disconnected(this);
             }
@@ -497,10 +547,13 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
         Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
         if (c instanceof IOException) {
             LOG.debug("{}: connection error: {}", describe(), c.getMessage());
+            closedBecause(408, "connection error");
         } else if (c instanceof RtmpProtocolException || c instanceof io.millrace.amf.AmfException) {
             LOG.warn("closing {}: protocol error: {}", describe(), c.getMessage());
+            closedBecause(400, "protocol error");
         } else {
             LOG.error("closing {}: internal error", describe(), c);
+            closedBecause(500, "internal error");
         }
         ctx.close();
     }
@@ -569,6 +622,8 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
                     "Application '" + target.app() + "' is not defined on this server.");
             info.put("objectEncoding", (double) encoding.objectEncoding());
             LOG.info("reject {} flashVer={}: InvalidApp ({})", describe(), flashVer, target.app());
+            access(accessEntry("connect", "session").set(AccessLog.Field.X_STATUS, 404)
+                    .set(AccessLog.Field.X_COMMENT, "InvalidApp"));
             state = State.CLOSED;
             if (monitor != null) {
                 monitor.rejected(target.app());
@@ -601,6 +656,7 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
             channel.flush();
         }
         LOG.info("connect {} flashVer={} objectEncoding={}", describe(), flashVer, encoding.objectEncoding());
+        access(accessEntry("connect", "session").set(AccessLog.Field.X_STATUS, 200));
         if (monitor != null) {
             monitor.connected(this);
         }

@@ -109,6 +109,7 @@ public final class VodApplication implements Application {
             session.channel().writeAndFlush(session.status(id, NetStreamStatus.PLAY_START,
                     "Started playing " + streamName + ".", streamName));
             LOG.info("play {} stream={} start=live: waiting for a publisher that vod never has", session.describe(), streamName);
+            stream.access("play", streamName, 200, "live: waiting", null);
             return;
         }
         VodNames.Resolution r = names.resolve(streamName);
@@ -116,12 +117,14 @@ public final class VodApplication implements Application {
             LOG.info("play {} stream={} refused: {}", session.describe(), streamName, r.refusal());
             session.channel().writeAndFlush(session.status(id, NetStreamStatus.PLAY_FAILED,
                     "Failed to play " + streamName + ": " + r.refusal() + ".", streamName));
+            stream.access("play", streamName, 400, r.refusal(), null);
             return;
         }
         if (!r.found()) {
             LOG.info("play {} stream={}: not found", session.describe(), streamName);
             session.channel().writeAndFlush(session.status(id, NetStreamStatus.PLAY_STREAM_NOT_FOUND,
                     "Failed to play " + streamName + "; stream not found.", streamName));
+            stream.access("play", streamName, 404, "stream not found", null);
             return;
         }
         MediaIndexCache.Loader loader = loader(r.format());
@@ -129,6 +132,7 @@ public final class VodApplication implements Application {
             LOG.info("play {} stream={}: {} files are not supported by this release", session.describe(), streamName, r.format());
             session.channel().writeAndFlush(session.status(id, NetStreamStatus.PLAY_FAILED,
                     "Failed to play " + streamName + ": " + r.format() + " files are not supported yet.", streamName));
+            stream.access("play", streamName, 415, r.format() + " not supported", null);
             return;
         }
         MediaIndex index;
@@ -138,17 +142,20 @@ public final class VodApplication implements Application {
             LOG.info("play {} stream={}: invalid file structure: {}", session.describe(), streamName, e.getMessage());
             session.channel().writeAndFlush(session.status(id, NetStreamStatus.PLAY_FILE_STRUCTURE_INVALID,
                     "Failed to play " + streamName + ": " + e.getMessage(), streamName));
+            stream.access("play", streamName, 415, "invalid file structure", null);
             return;
         } catch (IOException | RuntimeException e) {
             LOG.info("play {} stream={}: unreadable file: {}", session.describe(), streamName, e.toString());
             session.channel().writeAndFlush(session.status(id, NetStreamStatus.PLAY_FAILED,
                     "Failed to play " + streamName + ": " + e.getMessage(), streamName));
+            stream.access("play", streamName, 500, "unreadable file", null);
             return;
         }
         if (index.unsupportedReason() != null) {
             LOG.info("play {} stream={}: {}", session.describe(), streamName, index.unsupportedReason());
             session.channel().writeAndFlush(session.status(id, NetStreamStatus.PLAY_NO_SUPPORTED_TRACK_FOUND,
                     "Failed to play " + streamName + ": " + index.unsupportedReason(), streamName));
+            stream.access("play", streamName, 415, index.unsupportedReason(), null);
             return;
         }
         long startMs = start <= 0 ? 0 : (long) start;

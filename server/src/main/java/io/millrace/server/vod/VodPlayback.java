@@ -12,6 +12,7 @@ import io.millrace.rtmp.control.StreamIsRecorded;
 import io.millrace.rtmp.message.ChunkStreams;
 import io.millrace.rtmp.message.MessageType;
 import io.millrace.rtmp.message.RtmpMessage;
+import io.millrace.server.monitor.AccessLog;
 import io.millrace.server.session.NetStream;
 import io.millrace.server.session.Playback;
 import io.millrace.server.session.RtmpSession;
@@ -114,6 +115,17 @@ final class VodPlayback implements Playback {
         this.video = stream.receivingVideo();
         this.bufferMillis = stream.bufferLength();
         this.offset = stream.timelineOffset();
+    }
+
+    @Override
+    public void accessFields(AccessLog.Entry e) {
+        String fileName = file.getFileName().toString();
+        int dot = fileName.lastIndexOf('.');
+        e.set(AccessLog.Field.X_FILE_NAME, file)
+                .set(AccessLog.Field.X_FILE_EXT, dot < 0 ? null : fileName.substring(dot + 1).toLowerCase(java.util.Locale.ROOT))
+                .set(AccessLog.Field.X_FILE_SIZE, index.fileSize())
+                .set(AccessLog.Field.X_FILE_LENGTH, String.format(java.util.Locale.ROOT, "%.3f", index.durationMs() / 1000.0))
+                .set(AccessLog.Field.SC_STREAM_BYTES, bytesSent);
     }
 
     @Override
