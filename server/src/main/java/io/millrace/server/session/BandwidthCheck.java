@@ -19,7 +19,10 @@ import java.util.function.LongSupplier;
  *       nothing);</li>
  *   <li>{@code kbitDown}: {@code deltaDown / deltaTime}, rounded: the client's downstream in kbit/s.</li>
  * </ul>
- * With {@code maxRateKbps} above 0 the blocks are spaced so that the test sends no faster than that. A client
+ * With {@code maxRateKbps} above 0 the blocks are spaced so that the test sends no faster than that. Past FMS,
+ * a test also ends once it has sent {@value #MAX_TOTAL_FACTOR} times {@code dataSize} (16 MiB with FMS's
+ * 16 KB): enough to time a gigabit link, where FMS would send a fast client as much as its MaxWait allows
+ * (over 200 MB in 2 s on loopback). A client
  * that stops answering (one without an {@code onBWCheck} method) ends the test after {@link #ANSWER_TIMEOUT_MILLIS}:
  * it gets {@code onBWDone} with its figures if two answers came back, without arguments otherwise.
  *
@@ -31,6 +34,8 @@ final class BandwidthCheck {
     /** The largest block, in multiples of {@code dataSize}: a fast link ends by time, not by a huge block. */
     static final int MAX_BLOCK_FACTOR = 64;
     static final long ANSWER_TIMEOUT_MILLIS = 10_000;
+    /** The most a test sends, in multiples of {@code dataSize}. */
+    static final int MAX_TOTAL_FACTOR = 1024;
 
     /** What the check needs from its connection. */
     interface Peer {
@@ -71,6 +76,7 @@ final class BandwidthCheck {
     private int nextFactor = 2;
     private Runnable cancelTimer = () -> { };
     private boolean finished;
+    private String letters;
 
     BandwidthCheck(ServerConfig.BandwidthDetection settings, LongSupplier nanoClock, Peer peer) {
         this.settings = settings;
@@ -119,7 +125,8 @@ final class BandwidthCheck {
             return; // the first pair is still out
         }
         long elapsedMillis = millis(now - startNanos);
-        if (elapsedMillis >= settings.maxWaitMillis()) {
+        if (elapsedMillis >= settings.maxWaitMillis()
+                || lastAnswerBytes - startBytes >= (long) MAX_TOTAL_FACTOR * settings.dataSize()) {
             finish();
             return;
         }
@@ -198,15 +205,21 @@ final class BandwidthCheck {
         return new Result(Math.round(deltaDown / deltaTime), deltaDown, deltaTime, latency, roundTrips, bytes);
     }
 
-    /** {@code factor * dataSize} random letters: a string, which AMF0 and AMF3 clients alike take as an argument. */
+    /**
+     * {@code factor * dataSize} random letters: a string, which AMF0 and AMF3 clients alike take as an
+     * argument. Cut from one random string per check, made with the first block that needs it.
+     */
     private String block(int factor) {
         int n = factor * settings.dataSize();
-        char[] c = new char[n];
-        ThreadLocalRandom r = ThreadLocalRandom.current();
-        for (int i = 0; i < n; i++) {
-            c[i] = (char) ('a' + r.nextInt(26));
+        if (letters == null) {
+            char[] c = new char[MAX_BLOCK_FACTOR * settings.dataSize()];
+            ThreadLocalRandom r = ThreadLocalRandom.current();
+            for (int i = 0; i < c.length; i++) {
+                c[i] = (char) ('a' + r.nextInt(26));
+            }
+            letters = new String(c);
         }
-        return new String(c);
+        return letters.substring(0, n);
     }
 
     private static long millis(long nanos) {

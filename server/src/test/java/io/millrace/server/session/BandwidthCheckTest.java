@@ -125,6 +125,21 @@ class BandwidthCheckTest {
     }
 
     @Test
+    void aVeryFastLinkEndsTheTestAfter16MiBInsteadOfSendingForTheWholeMaxWait() {
+        Link link = new Link();
+        BandwidthCheck check = new BandwidthCheck(FMS_DEFAULTS, () -> link.nanos, link);
+        check.start();
+        runLink(link, check, 0.05, 10_000_000); // 10 Gbit/s
+        long sent = link.bytes - 5_000;
+        long cap = (long) BandwidthCheck.MAX_TOTAL_FACTOR * 16384;
+        assertThat(sent).isGreaterThanOrEqualTo(cap).isLessThan(cap + 64L * 16384 + 10_000);
+        // 1 + 2 + ... + 45 blocks of 16 KB pass 16 MiB: 46 calls with the empty one, in a few milliseconds.
+        assertThat(link.payloads).hasSize(46);
+        assertThat(link.payloads.get(45)).hasSize(45 * 16384);
+        assertThat(link.result.kbitDown()).as("still a measurement").isGreaterThan(1_000_000L);
+    }
+
+    @Test
     void latencyIsHeldBetween10And800AndASlowSecondAnswerMeansASatelliteLink() {
         Link fast = new Link();
         BandwidthCheck a = new BandwidthCheck(FMS_DEFAULTS, () -> fast.nanos, fast);
