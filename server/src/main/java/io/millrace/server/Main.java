@@ -60,6 +60,14 @@ public final class Main implements Callable<Integer> {
             return 2;
         }
         MillraceServer server = new MillraceServer(cfg);
+        // The hook goes in first: a SIGTERM during start waits for it (start and stop are synchronized),
+        // then stops what was started.
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("shutting down (signal received)");
+            server.stop();
+            stopped.countDown();
+        }, "millrace-shutdown"));
         try {
             server.start();
         } catch (Exception e) {
@@ -67,12 +75,6 @@ public final class Main implements Callable<Integer> {
             server.stop();
             return 1;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("shutting down (signal received)");
-            server.stop();
-            stopped.countDown();
-        }, "millrace-shutdown"));
         stopped.await();
         return 0;
     }

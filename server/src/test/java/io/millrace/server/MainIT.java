@@ -61,14 +61,18 @@ class MainIT {
         BufferedReader log = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         Pattern listening = Pattern.compile("listening for RTMP on .*:(\\d+) ");
         int port = -1;
+        boolean started = false;
         List<String> lines = new ArrayList<>();
-        for (String line; port < 0 && (line = log.readLine()) != null; ) {
+        // Started means the HTTP side too: the shutdown hook is installed only after both listeners are up.
+        for (String line; !started && (line = log.readLine()) != null; ) {
             lines.add(line);
             Matcher m = listening.matcher(line);
             if (m.find()) {
                 port = Integer.parseInt(m.group(1));
             }
+            started = line.contains("Millrace listening for HTTP");
         }
+        assertThat(started).as("server output: %s", lines).isTrue();
         assertThat(port).as("server output: %s", lines).isPositive();
         try (io.millrace.rtmp.client.RtmpClient c = io.millrace.rtmp.client.RtmpClient.open("127.0.0.1", port,
                 io.millrace.rtmp.client.RtmpClient.Options.plain())) {

@@ -25,8 +25,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Routes one aggregated HTTP request: {@code /metrics} (no credentials), {@code /admin/*} (FMS admin API)
- * and {@code /api/*} (JSON API), both behind {@link AdminAuth}; anything else is a 404 with a JSON body.
+ * Routes one aggregated HTTP request: {@code /metrics} (no credentials), {@code /admin/*} (FMS admin API),
+ * {@code /api/*} (JSON API) and {@code /dashboard/*} (the web dashboard, {@link Dashboard}), the last three
+ * behind {@link AdminAuth}; {@code /} and {@code /dashboard} redirect to {@code /dashboard/}; anything else
+ * is a 404 with a JSON body.
  *
  * <p>Every response carries Content-Length and Content-Type. Keep-alive follows the request (HTTP/1.1
  * by default, HTTP/1.0 with {@code Connection: keep-alive}); a request that could not be parsed gets a
@@ -41,14 +43,16 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
     private final AdminAuth auth;
     private final FmsAdminApi admin;
     private final JsonApi api;
+    private final Dashboard dashboard;
     private final MonitoringMetrics metrics;
     private final PrometheusMeterRegistry registry;
 
-    AdminHttpHandler(AdminAuth auth, FmsAdminApi admin, JsonApi api, MonitoringMetrics metrics,
+    AdminHttpHandler(AdminAuth auth, FmsAdminApi admin, JsonApi api, Dashboard dashboard, MonitoringMetrics metrics,
                      PrometheusMeterRegistry registry) {
         this.auth = auth;
         this.admin = admin;
         this.api = api;
+        this.dashboard = dashboard;
         this.metrics = metrics;
         this.registry = registry;
     }
@@ -87,6 +91,9 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
         List<String> seg = r.segments();
         String first = seg.isEmpty() ? "" : seg.get(0);
         switch (first) {
+            case "" -> {
+                return Dashboard.redirect(r);
+            }
             case "metrics" -> {
                 if (seg.size() == 1) {
                     return metrics(r);
@@ -100,11 +107,19 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
                 AdminAuth.Outcome outcome = auth.check(r);
                 return outcome == AdminAuth.Outcome.OK ? api.handle(r) : challenge(JsonApi.rejected(outcome), outcome);
             }
+            case "dashboard" -> {
+                if (r.path().equals("/dashboard")) {
+                    // Without the slash, the page's relative links would miss the folder.
+                    return Dashboard.redirect(r);
+                }
+                AdminAuth.Outcome outcome = auth.check(r);
+                return outcome == AdminAuth.Outcome.OK ? dashboard.handle(r) : challenge(Dashboard.rejected(outcome), outcome);
+            }
             default -> {
             }
         }
         return HttpReply.jsonError(HttpResponseStatus.NOT_FOUND,
-                "no such resource: " + r.path() + " (try /admin/ping, /api/server or /metrics)");
+                "no such resource: " + r.path() + " (try /dashboard/, /admin/ping, /api/server or /metrics)");
     }
 
     private static HttpReply challenge(HttpReply reply, AdminAuth.Outcome outcome) {

@@ -35,10 +35,12 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code /api/...}: a JSON API over the {@link Monitoring} records, with kick and stop
  *       ({@link JsonApi});</li>
  *   <li>{@code GET /metrics}: Prometheus text format 0.0.4 from the given registry, to which this server
- *       binds {@link MonitoringMetrics} (Millrace's meters and the JVM/process binders).</li>
+ *       binds {@link MonitoringMetrics} (Millrace's meters and the JVM/process binders);</li>
+ *   <li>{@code GET /dashboard/}: the web dashboard ({@link Dashboard}), a page that polls {@code /api} in
+ *       the browser; {@code GET /} redirects to it.</li>
  * </ul>
  *
- * <p>Credentials: {@code /admin} and {@code /api} take HTTP Basic with {@code http.adminUser} /
+ * <p>Credentials: {@code /admin}, {@code /api} and {@code /dashboard} take HTTP Basic with {@code http.adminUser} /
  * {@code http.adminPassword}, or FMS's {@code auser} / {@code apswd} query parameters. Without a
  * configured password they answer 403 (the message says to set {@code http.adminPassword}); wrong or
  * missing credentials get 401 with {@code WWW-Authenticate: Basic realm="Millrace"}. {@code /metrics}
@@ -79,7 +81,7 @@ public final class HttpAdminServer {
         this.registry = registry;
         this.metrics = new MonitoringMetrics(monitoring);
         this.handler = new AdminHttpHandler(new AdminAuth(config), new FmsAdminApi(monitoring, clock),
-                new JsonApi(monitoring), metrics, registry);
+                new JsonApi(monitoring), new Dashboard(), metrics, registry);
     }
 
     /** Binds the listener; port 0 picks a free port ({@link #port()}). Throws if the bind fails. */
@@ -116,8 +118,8 @@ public final class HttpAdminServer {
         }
         InetSocketAddress local = (InetSocketAddress) listener.localAddress();
         LOG.info("Millrace HTTP on {} ({}): /metrics{}", local, epoll ? "epoll" : "nio",
-                config.adminEnabled() ? ", /admin and /api for user " + config.adminUser()
-                        : "; /admin and /api are off until http.adminPassword is set");
+                config.adminEnabled() ? ", /dashboard/, /admin and /api for user " + config.adminUser()
+                        : "; /dashboard/, /admin and /api are off until http.adminPassword is set");
         InetAddress address = local.getAddress();
         if (!address.isLoopbackAddress()) {
             LOG.warn("HTTP listener {} is not on loopback: /metrics needs no credentials and admin credentials "

@@ -1,6 +1,7 @@
 package io.millrace.server.http;
 
 import io.millrace.server.monitor.Monitoring;
+import io.millrace.server.monitor.ServerHistory;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -26,11 +27,18 @@ import java.util.Set;
  * GET  /api/clients[?app=&amp;instance=]                [ClientStats]
  * GET  /api/clients/{id}                            ClientStats              404 if unknown
  * POST /api/clients/{id}/kick                       {"clientId", "kicked": true}; 404 if unknown
+ * POST /api/clients/{id}/bandwidth?out=&amp;in=          sets its limits, bytes/s (0: none, absent: unchanged);
+ *                                                   {"clientId", "bandwidthLimitOut", "bandwidthLimitIn"} as given
  * GET  /api/streams[?app=&amp;instance=]                [StreamStats] (live streams)
  * GET  /api/streams/{app}/{instance}/{name}         StreamStats              404 if not live
  * POST /api/streams/{app}/{instance}/{name}/stop    {"app", "instance", "name", "stopped": true}; 404 if not live
  * GET  /api/netstreams[?app=&amp;instance=]             [NetStreamStats]
+ * GET  /api/history[?after=seq]                     {"intervalMillis", "capacity", "samples": [ServerSample]}
  * </pre>
+ *
+ * {@code /api/history} holds the server-wide figures of the last ten minutes, one sample a second, oldest
+ * first (the dashboard's charts); with {@code after}, only the samples whose {@code seq} is above it, so a
+ * poller fetches each sample once.
  *
  * Path segments are percent-decoded one by one; a stream name may contain {@code /}, written either as
  * {@code %2F} or as further path segments ({@code /api/streams/live/_definst_/a/b} is stream {@code a/b}).
@@ -95,6 +103,12 @@ final class JsonApi {
                     return ok(monitoring.netStreams(r.param("app"), r.param("instance")));
                 }
             }
+            case "history" -> {
+                if (s.size() == 1) {
+                    get(r, Set.of("after"));
+                    return history(r.param("after"));
+                }
+            }
             default -> {
             }
         }
@@ -146,6 +160,19 @@ final class JsonApi {
             body.put("kicked", true);
             return ok(body);
         }
+        if (s.size() == 3 && s.get(2).equals("bandwidth")) {
+            post(r, Set.of("out", "in"));
+            long out = limit(r, "out");
+            long in = limit(r, "in");
+            if (!monitoring.setBandwidthLimit(id, out, in)) {
+                throw ApiError.notFound("no client " + id);
+            }
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("clientId", id);
+            body.put("bandwidthLimitOut", out);
+            body.put("bandwidthLimitIn", in);
+            return ok(body);
+        }
         throw notFound(r);
     }
 
@@ -183,6 +210,25 @@ final class JsonApi {
                         : ApiError.notFound("no live stream " + app + "/" + instance + "/" + name)));
     }
 
+    private HttpReply history(String after) {
+        long afterSeq = 0;
+        if (after != null) {
+            try {
+                afterSeq = Long.parseLong(after);
+            } catch (NumberFormatException e) {
+                afterSeq = -1;
+            }
+            if (afterSeq < 0) {
+                throw ApiError.badRequest("parameter after must be a sample's seq (a non-negative integer): " + after);
+            }
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("intervalMillis", ServerHistory.INTERVAL_MILLIS);
+        body.put("capacity", ServerHistory.DEFAULT_CAPACITY);
+        body.put("samples", monitoring.history(afterSeq));
+        return ok(body);
+    }
+
     // ---- helpers -----------------------------------------------------------------------------------
 
     private static HttpReply ok(Object value) {
@@ -200,11 +246,32 @@ final class JsonApi {
         r.onlyParams(params);
     }
 
+    /** A bandwidth limit parameter in bytes per second: 0 removes the limit, absent (-1) keeps it. */
+    private static long limit(AdminRequest r, String name) {
+        String v = r.param(name);
+        if (v == null) {
+            return -1;
+        }
+        try {
+            long n = Long.parseLong(v);
+            if (n >= 0 && n <= 1L << 40) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw ApiError.badRequest("parameter " + name + " must be bytes per second, 0 for no limit: " + v);
+    }
+
     private static void post(AdminRequest r) {
+        post(r, Set.of());
+    }
+
+    private static void post(AdminRequest r, Set<String> params) {
         if (!r.method().equals(HttpMethod.POST)) {
             throw ApiError.methodNotAllowed(r.method().name(), "POST");
         }
-        r.onlyParams(Set.of());
+        r.onlyParams(params);
         String origin = r.headers().get(HttpHeaderNames.ORIGIN);
         if (origin != null && !sameOrigin(origin, r.headers().get(HttpHeaderNames.HOST))) {
             throw new ApiError(HttpResponseStatus.FORBIDDEN, FmsAdminApi.COMMAND_FAILED,

@@ -24,6 +24,11 @@ import java.util.List;
 final class LiveSubscriber implements Playback {
     /** Payload bytes written to this viewer (the access log's sc-stream-bytes). Event loop only. */
     private long bytesSent;
+    // What waits in the queue: written on the event loop, read by monitoring.
+    private volatile long queuedAudioMsgs;
+    private volatile long queuedVideoMsgs;
+    private volatile long queuedAudioBytes;
+    private volatile long queuedVideoBytes;
     private static final Logger LOG = LoggerFactory.getLogger(LiveSubscriber.class);
 
     private final LiveApplication app;
@@ -159,7 +164,40 @@ final class LiveSubscriber implements Playback {
         if (!queue.isEmpty() && f.timestamp - queue.peekFirst().timestamp > queueMillis && f.isMedia()) {
             drop();
         }
-        queue.add(f.retain());
+        enqueue(f.retain());
+    }
+
+    /** Adds to the queue and its figures (FMS's audio/video_queue_msgs and _bytes). Event loop only. */
+    private void enqueue(LiveFrame f) {
+        queue.add(f);
+        count(f, 1);
+    }
+
+    private LiveFrame dequeue() {
+        LiveFrame f = queue.poll();
+        if (f != null) {
+            count(f, -1);
+        }
+        return f;
+    }
+
+    private void count(LiveFrame f, int sign) {
+        if (f.kind == LiveFrame.Kind.AUDIO) {
+            queuedAudioMsgs += sign;
+            queuedAudioBytes += sign * (long) f.message.payload().readableBytes();
+        } else if (f.kind == LiveFrame.Kind.VIDEO) {
+            queuedVideoMsgs += sign;
+            queuedVideoBytes += sign * (long) f.message.payload().readableBytes();
+        }
+    }
+
+    /** Adds what waits in this viewer's queue to {@code into}: audio messages, video messages, audio bytes, video bytes. */
+    @Override
+    public void queueFigures(long[] into) {
+        into[0] += queuedAudioMsgs;
+        into[1] += queuedVideoMsgs;
+        into[2] += queuedAudioBytes;
+        into[3] += queuedVideoBytes;
     }
 
     private void write(LiveFrame f) {
@@ -188,9 +226,9 @@ final class LiveSubscriber implements Playback {
         long videoBytes = 0;
         int n = queue.size();
         for (int i = 0; i < n; i++) {
-            LiveFrame f = queue.poll();
+            LiveFrame f = dequeue();
             if (f.config || f.isEvent()) {
-                queue.add(f);
+                enqueue(f);
             } else {
                 dropped++;
                 int size = f.message.payload().readableBytes();
@@ -228,7 +266,7 @@ final class LiveSubscriber implements Playback {
 
     private void pump() {
         LiveFrame f;
-        while (!closed && channel.isWritable() && (f = queue.poll()) != null) {
+        while (!closed && channel.isWritable() && (f = dequeue()) != null) {
             try {
                 write(f);
             } finally {
@@ -294,7 +332,7 @@ final class LiveSubscriber implements Playback {
 
     private void clearQueue() {
         LiveFrame f;
-        while ((f = queue.poll()) != null) {
+        while ((f = dequeue()) != null) {
             f.release();
         }
     }

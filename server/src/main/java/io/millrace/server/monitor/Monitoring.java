@@ -35,6 +35,12 @@ public interface Monitoring {
     /** Every NetStream of every client that plays or publishes (live and on demand). */
     List<NetStreamStats> netStreams(String app, String instance);
 
+    /**
+     * The server-wide samples of the last minutes ({@link ServerHistory}: one a second, ten minutes kept)
+     * whose {@code seq} is above {@code afterSeq}, oldest first; 0 gives all of them.
+     */
+    List<ServerSample> history(long afterSeq);
+
     /** Closes the client's connection. False if there is no such client. */
     boolean kick(String clientId);
 

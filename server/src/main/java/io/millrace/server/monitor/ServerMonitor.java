@@ -5,6 +5,8 @@ import io.millrace.server.session.RtmpSession;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.util.internal.PlatformDependent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
@@ -24,10 +26,12 @@ import java.util.function.Predicate;
  * The live {@link Monitoring} of one server: a registry of connected clients (added when an application
  * accepts them, removed when they leave), per-application and per-instance totals, and a sampler thread
  * that once a second records every client's byte counters (for the bandwidth over the last
- * {@value ClientStats#BW_WINDOW_SECONDS} seconds) and the process's CPU time. The event loops only bump
+ * {@value ClientStats#BW_WINDOW_SECONDS} seconds) and the process's CPU time, then appends the
+ * server-wide figures to a {@link ServerHistory} of the last ten minutes. The event loops only bump
  * counters; everything here reads them from the admin side.
  */
 public final class ServerMonitor implements Monitoring {
+    private static final Logger LOG = LoggerFactory.getLogger(ServerMonitor.class);
     private static final String VERSION = "Millrace/" + RtmpSession.FMS_VERSION;
 
     private final Map<String, Application> applications;
@@ -40,9 +44,11 @@ public final class ServerMonitor implements Monitoring {
     private final ConcurrentHashMap<String, Totals> instances = new ConcurrentHashMap<>();
     private final Totals server = new Totals();
     private final ScheduledExecutorService sampler;
+    private final ServerHistory history = new ServerHistory(ServerHistory.DEFAULT_CAPACITY);
     private volatile double cpuUsage = -1;
     private long lastCpuNanos = -1;
     private long lastSampleNanos;
+    private long sampleSeq;
 
     /** Accumulated figures of one scope (server, application or instance). */
     static final class Totals {
@@ -72,7 +78,8 @@ public final class ServerMonitor implements Monitoring {
             t.setDaemon(true);
             return t;
         });
-        sampler.scheduleAtFixedRate(this::sample, 1, 1, TimeUnit.SECONDS);
+        sampler.scheduleAtFixedRate(this::sample, ServerHistory.INTERVAL_MILLIS, ServerHistory.INTERVAL_MILLIS,
+                TimeUnit.MILLISECONDS);
     }
 
     public void stop() {
@@ -154,6 +161,32 @@ public final class ServerMonitor implements Monitoring {
             lastCpuNanos = cpu;
         }
         lastSampleNanos = now;
+        try {
+            history.add(summary());
+        } catch (RuntimeException e) {
+            // A failed tick must not end the sampler (a scheduled task that throws is never run again).
+            LOG.warn("server history sample failed", e);
+        }
+    }
+
+    /** The server-wide figures of this tick (sampler thread only: it numbers them). */
+    private ServerSample summary() {
+        long bwIn = 0;
+        long bwOut = 0;
+        for (RtmpSession s : clients.values()) {
+            ClientStats c = s.stats();
+            bwIn += c.bwIn();
+            bwOut += c.bwOut();
+        }
+        List<StreamStats> live = liveStreams(null, null);
+        long bitrate = 0;
+        int viewers = 0;
+        for (StreamStats s : live) {
+            bitrate += s.bitrateIn();
+            viewers += s.viewers();
+        }
+        return new ServerSample(++sampleSeq, System.currentTimeMillis(), channels.size(), bwIn, bwOut, cpuUsage,
+                live.size(), bitrate, viewers);
     }
 
     // ---- Monitoring -------------------------------------------------------------------------
@@ -295,6 +328,11 @@ public final class ServerMonitor implements Monitoring {
         out.sort(Comparator.comparingLong((NetStreamStats n) -> Long.parseLong(n.clientId()))
                 .thenComparingInt(NetStreamStats::streamId));
         return out;
+    }
+
+    @Override
+    public List<ServerSample> history(long afterSeq) {
+        return history.after(afterSeq);
     }
 
     @Override

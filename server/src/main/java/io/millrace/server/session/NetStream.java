@@ -143,6 +143,14 @@ public final class NetStream {
                 pub != null || pb.isLive() ? "live" : "vod", startedMillis, session.ip());
     }
 
+    /** Adds what waits in the server for what this stream plays ({@link Playback#queueFigures}). Any thread. */
+    void queueFigures(long[] into) {
+        Playback p = playback;
+        if (p != null) {
+            p.queueFigures(into);
+        }
+    }
+
     /** What this stream publishes, or null. */
     public Publishing publishing() {
         return publishing;

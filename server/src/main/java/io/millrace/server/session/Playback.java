@@ -39,4 +39,11 @@ public interface Playback {
     /** Adds this stream's figures to an access log line: the bytes sent to the client (sc-stream-bytes) and the file played. */
     default void accessFields(io.millrace.server.monitor.AccessLog.Entry entry) {
     }
+
+    /**
+     * Adds what waits in the server for this client on this stream to {@code into}: audio messages, video
+     * messages, audio bytes, video bytes (FMS's audio/video_queue_msgs and _bytes). Any thread.
+     */
+    default void queueFigures(long[] into) {
+    }
 }

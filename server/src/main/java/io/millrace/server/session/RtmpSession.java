@@ -283,12 +283,16 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
         InetSocketAddress remote = ch != null && ch.remoteAddress() instanceof InetSocketAddress a ? a : null;
         ConnectTarget t = target;
         long dropped = droppedAudioMsgs + droppedVideoMsgs;
+        long[] q = new long[4];
+        for (NetStream s : streamSnapshot) {
+            s.queueFigures(q);
+        }
         return new ClientStats(clientId, t == null ? null : t.app(), t == null ? null : t.instance(),
                 remote == null ? "" : remote.getAddress().getHostAddress(), remote == null ? 0 : remote.getPort(),
                 "rtmp", flashVer, connectProperties.getString("swfUrl"), connectProperties.getString("pageUrl"),
                 connectProperties.getString("tcUrl"), encoding.objectEncoding(), connectTimeMillis,
                 chunkState.bytesReceived(), chunkState.bytesSent(), msgIn, chunkState.messagesSent(), dropped,
-                pingRttMillis, bw[0], bw[1], 0, 0, 0, 0, queued, droppedAudioMsgs, droppedVideoMsgs,
+                pingRttMillis, bw[0], bw[1], q[0], q[1], q[2], q[3], queued, droppedAudioMsgs, droppedVideoMsgs,
                 droppedAudioBytes, droppedVideoBytes, bandwidthLimitIn, bandwidthLimitOut, streamSnapshot.length);
     }
 

@@ -4,6 +4,7 @@ import io.millrace.amf.AmfObject;
 import io.millrace.rtmp.client.ClientEvent;
 import io.millrace.rtmp.client.RtmpClient;
 import io.millrace.rtmp.control.StreamBegin;
+import io.millrace.server.monitor.ClientStats;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -279,9 +280,30 @@ class LiveProtocolIT {
                 Thread.sleep(50);
             }
             assertThat(log.events()).anyMatch(e -> e.getFormattedMessage().contains("viewer cannot keep up"));
-            // When it reads again it learns why frames are missing.
+            // FMS's getStats figures: what waits in the server for the stuck viewer, what it lost; nothing for the other.
+            List<ClientStats> viewers = server.monitoring().clients("live", null).stream()
+                    .filter(c -> c.bytesOut() > 100_000).toList();
+            assertThat(viewers).hasSize(2);
+            ClientStats slow = viewers.stream().filter(c -> c.droppedVideoMsgs() > 0).findFirst().orElseThrow();
+            ClientStats quick = viewers.stream().filter(c -> c != slow).findFirst().orElseThrow();
+            assertThat(slow.videoQueueMsgs()).as("video frames queued for the stuck viewer").isPositive();
+            // Frames of 25 or 60 KB (300 bytes for audio), and the sequence headers a drop keeps.
+            assertThat(slow.videoQueueBytes()).isGreaterThanOrEqualTo(20_000);
+            assertThat(slow.audioQueueMsgs()).isPositive();
+            assertThat(slow.audioQueueBytes()).isBetween((slow.audioQueueMsgs() - 1) * 300, slow.audioQueueMsgs() * 300);
+            assertThat(slow.msgDropped()).isEqualTo(slow.droppedVideoMsgs() + slow.droppedAudioMsgs());
+            assertThat(slow.droppedVideoBytes()).isGreaterThanOrEqualTo(slow.droppedVideoMsgs() * 25_000);
+            assertThat(slow.droppedAudioBytes()).isEqualTo(slow.droppedAudioMsgs() * 300);
+            assertThat(quick.videoQueueMsgs()).isZero();
+            assertThat(quick.droppedVideoMsgs()).isZero();
+            // When it reads again it learns why frames are missing, and its queue empties.
             stuck.client.channel().config().setAutoRead(true);
             stuck.awaitStatus("NetStream.Play.InsufficientBW");
+            long drained = System.nanoTime() + 10_000_000_000L;
+            while (server.monitoring().client(slow.clientId()).orElseThrow().videoQueueMsgs() > 0 && System.nanoTime() < drained) {
+                Thread.sleep(50);
+            }
+            assertThat(server.monitoring().client(slow.clientId()).orElseThrow().videoQueueBytes()).isZero();
         }
     }
 

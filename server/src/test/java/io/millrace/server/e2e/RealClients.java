@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -72,7 +73,17 @@ public final class RealClients {
         }
     }
 
-    /** Runs a command to completion; kills it and fails after {@code timeoutSeconds}. */
+    /**
+     * Threads for {@link #async}: one per running client (the common fork-join pool has as few as one
+     * thread on small machines, and a client waiting there would not start until another ended).
+     */
+    private static final java.util.concurrent.ExecutorService CLIENT_THREADS =
+            java.util.concurrent.Executors.newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "real-client");
+                t.setDaemon(true);
+                return t;
+            });
+
     /** {@link #run(int, String...)} on another thread, for clients that run side by side. */
     public static java.util.concurrent.CompletableFuture<Result> async(int timeoutSeconds, String... command) {
         return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
@@ -81,21 +92,29 @@ public final class RealClients {
             } catch (IOException | InterruptedException e) {
                 throw new java.util.concurrent.CompletionException(e);
             }
-        });
+        }, CLIENT_THREADS);
     }
 
+    /** Runs a command to completion; kills it and fails after {@code timeoutSeconds}. */
     public static Result run(int timeoutSeconds, String... command) throws IOException, InterruptedException {
         return run(timeoutSeconds, Arrays.asList(command));
     }
 
     public static Result run(int timeoutSeconds, List<String> command) throws IOException, InterruptedException {
+        return run(timeoutSeconds, Map.of(), command);
+    }
+
+    /** As {@link #run(int, List)}, with {@code env} added to this process's environment. */
+    public static Result run(int timeoutSeconds, Map<String, String> env, List<String> command)
+            throws IOException, InterruptedException {
         Path out = Files.createTempFile("millrace-out", ".txt");
         Path err = Files.createTempFile("millrace-err", ".txt");
         try {
-            Process p = new ProcessBuilder(new ArrayList<>(command))
+            ProcessBuilder b = new ProcessBuilder(new ArrayList<>(command))
                     .redirectOutput(out.toFile()).redirectError(err.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .start();
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            b.environment().putAll(env);
+            Process p = b.start();
             if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
                 throw new AssertionError("timed out after " + timeoutSeconds + " s: " + String.join(" ", command)

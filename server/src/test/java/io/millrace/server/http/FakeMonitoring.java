@@ -5,6 +5,7 @@ import io.millrace.server.monitor.ClientStats;
 import io.millrace.server.monitor.InstanceStats;
 import io.millrace.server.monitor.Monitoring;
 import io.millrace.server.monitor.NetStreamStats;
+import io.millrace.server.monitor.ServerSample;
 import io.millrace.server.monitor.ServerStats;
 import io.millrace.server.monitor.StreamStats;
 
@@ -51,6 +52,12 @@ final class FakeMonitoring implements Monitoring {
             new NetStreamStats("1", 1, "live", "_definst_", "cam one", "publish", "live", T0 + 10_000, "10.0.0.5"),
             new NetStreamStats("2", 1, "live", "_definst_", "cam one", "play", "live", T0 + 20_000, "10.0.0.6"),
             new NetStreamStats("3", 2, "vod", "_definst_", "movie.mp4", "play", "vod", T0 + 30_000, "10.0.0.7")));
+
+    /** Three seconds of history, the last sample one hour after T0. */
+    final List<ServerSample> history = new CopyOnWriteArrayList<>(List.of(
+            new ServerSample(7, T0 + 3_598_000, 2, 1_000, 200_000, 0.5, 1, 2_400_000, 1),
+            new ServerSample(8, T0 + 3_599_000, 3, 1_200, 240_000, 0.25, 1, 2_500_000, 1),
+            new ServerSample(9, T0 + 3_600_000, 3, 1_500, 250_000, -1, 2, 2_500_000, 1)));
 
     final List<String> kicked = new CopyOnWriteArrayList<>();
     final List<String> limits = new CopyOnWriteArrayList<>();
@@ -116,6 +123,11 @@ final class FakeMonitoring implements Monitoring {
     @Override
     public List<NetStreamStats> netStreams(String app, String instance) {
         return netStreams.stream().filter(n -> matches(app, n.app()) && matches(instance, n.instance())).toList();
+    }
+
+    @Override
+    public List<ServerSample> history(long afterSeq) {
+        return history.stream().filter(s -> s.seq() > afterSeq).toList();
     }
 
     @Override

@@ -154,7 +154,6 @@ class HttpAdminServerTest {
         JsonNode body = json(r);
         assertThat(body.get("status").asInt()).isEqualTo(404);
         assertThat(body.get("message").asText()).contains("/nothing/here");
-        assertThat(http.get("/").statusCode()).isEqualTo(404);
         assertThat(http.get("/metrics/extra").statusCode()).isEqualTo(404);
     }
 

@@ -116,6 +116,24 @@ class JsonApiTest {
     }
 
     @Test
+    void bandwidthLimitsAreSetPerClientEachWay() {
+        HttpResponse<String> r = http.postAuth("/api/clients/2/bandwidth?out=250000&in=0");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(json(r).get("bandwidthLimitOut").asLong()).isEqualTo(250_000);
+        assertThat(json(r).get("bandwidthLimitIn").asLong()).isZero();
+        HttpResponse<String> keep = http.postAuth("/api/clients/2/bandwidth?in=64000");
+        assertThat(json(keep).get("bandwidthLimitOut").asLong()).as("absent: unchanged").isEqualTo(-1);
+        assertThat(http.monitoring.limits).containsExactly("2|250000|0", "2|-1|64000");
+
+        assertThat(error(http.postAuth("/api/clients/99/bandwidth?out=1"), 404)).contains("99");
+        assertThat(error(http.postAuth("/api/clients/2/bandwidth?out=-5"), 400)).contains("out");
+        assertThat(error(http.postAuth("/api/clients/2/bandwidth?out=fast"), 400)).contains("out");
+        assertThat(error(http.postAuth("/api/clients/2/bandwidth?up=1"), 400)).contains("up");
+        assertThat(error(http.getAuth("/api/clients/2/bandwidth?out=1"), 405)).contains("POST");
+        assertThat(http.monitoring.limits).hasSize(3); // the unknown client was asked; the bad requests were not
+    }
+
+    @Test
     void crossOriginPostIsRefused() {
         HttpResponse<String> r = http.postAuth("/api/clients/1/kick", "Origin", "http://evil.example");
         assertThat(error(r, 403)).contains("evil.example");
@@ -185,6 +203,37 @@ class JsonApiTest {
         HttpResponse<String> delete = http.methodAuth("DELETE", "/api/clients/1");
         assertThat(error(delete, 405)).contains("DELETE");
         assertThat(http.monitoring.kicked).isEmpty();
+    }
+
+    @Test
+    void historyOldestFirstAndAfterASeq() {
+        JsonNode all = ok("/api/history");
+        assertThat(all.get("intervalMillis").asLong()).isEqualTo(1000);
+        assertThat(all.get("capacity").asInt()).isEqualTo(600);
+        JsonNode samples = all.get("samples");
+        assertThat(field(samples, "seq")).containsExactly("7", "8", "9");
+        JsonNode last = samples.get(2);
+        assertThat(last.get("timeMillis").asLong()).isEqualTo(FakeMonitoring.T0 + 3_600_000);
+        assertThat(last.get("connections").asInt()).isEqualTo(3);
+        assertThat(last.get("bwIn").asLong()).isEqualTo(1_500);
+        assertThat(last.get("bwOut").asLong()).isEqualTo(250_000);
+        assertThat(last.get("cpuUsage").asDouble()).isEqualTo(-1);
+        assertThat(last.get("liveStreams").asInt()).isEqualTo(2);
+        assertThat(last.get("liveBitrateIn").asLong()).isEqualTo(2_500_000);
+        assertThat(last.get("viewers").asInt()).isEqualTo(1);
+
+        assertThat(field(ok("/api/history?after=0").get("samples"), "seq")).containsExactly("7", "8", "9");
+        assertThat(field(ok("/api/history?after=7").get("samples"), "seq")).containsExactly("8", "9");
+        assertThat(ok("/api/history?after=9").get("samples")).isEmpty();
+        assertThat(ok("/api/history?after=123456789012").get("samples")).isEmpty();
+
+        assertThat(error(http.getAuth("/api/history?after=-1"), 400)).contains("after");
+        assertThat(error(http.getAuth("/api/history?after=seven"), 400)).contains("seven");
+        assertThat(error(http.getAuth("/api/history?after=1&after=2"), 400)).contains("after");
+        assertThat(error(http.getAuth("/api/history?since=1"), 400)).contains("since");
+        assertThat(error(http.postAuth("/api/history"), 405)).contains("POST");
+        assertThat(http.getAuth("/api/history/extra").statusCode()).isEqualTo(404);
+        assertThat(http.get("/api/history").statusCode()).as("credentials required").isEqualTo(401);
     }
 
     @Test

@@ -200,6 +200,11 @@ class MonitoringMetricsTest {
         }
 
         @Override
+        public List<io.millrace.server.monitor.ServerSample> history(long afterSeq) {
+            return d.history(afterSeq);
+        }
+
+        @Override
         public boolean kick(String clientId) {
             return d.kick(clientId);
         }
