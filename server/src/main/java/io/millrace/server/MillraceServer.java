@@ -9,6 +9,8 @@ import io.millrace.server.monitor.AccessLog;
 import io.millrace.server.monitor.Monitoring;
 import io.millrace.server.monitor.ServerMonitor;
 import io.millrace.server.net.RtmpChannelInitializer;
+import io.millrace.server.security.AccessControl;
+import io.millrace.server.security.HttpCallbacks;
 import io.millrace.server.session.Application;
 import io.millrace.server.session.Applications;
 import io.millrace.server.vod.VodApplication;
@@ -50,6 +52,7 @@ public final class MillraceServer {
     private PrometheusMeterRegistry registry;
     private HttpAdminServer http;
     private AccessLog accessLog;
+    private HttpCallbacks callbacks;
     private final long startedMillis = System.currentTimeMillis();
 
     public MillraceServer(ServerConfig config) {
@@ -74,7 +77,11 @@ public final class MillraceServer {
                 case LIVE -> apps.put(name, new io.millrace.server.live.LiveApplication(name, config, indexCache));
             }
         });
-        Applications applications = new Applications(apps);
+        callbacks = new HttpCallbacks(config.security().callbackTimeoutMillis(), config.security().callbackFailOpen());
+        Map<String, AccessControl> access = new LinkedHashMap<>();
+        config.applications().forEach((name, appConfig) ->
+                access.put(name, new AccessControl(name, appConfig.security(), callbacks)));
+        Applications applications = new Applications(apps, access);
         accessLog = config.accessLog().enabled()
                 ? AccessLog.open(config.logsDir(), config.accessLog().rotateMegabytes() << 20,
                         config.accessLog().keepFiles(), Clock.systemUTC(), "Millrace " + Main.VERSION, config.rtmp().bind())
@@ -150,6 +157,9 @@ public final class MillraceServer {
         }
         if (registry != null) {
             registry.close();
+        }
+        if (callbacks != null) {
+            callbacks.close();
         }
         LOG.info("Millrace stopped");
     }

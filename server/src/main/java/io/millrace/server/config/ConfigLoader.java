@@ -19,7 +19,12 @@ import java.util.regex.Pattern;
  */
 public final class ConfigLoader {
     public static final String DEFAULTS_RESOURCE = "/millrace-default.yaml";
-    private static final Set<String> APPLICATION_KEYS = Set.of("type");
+    private static final Set<String> APPLICATION_KEYS = Set.of("type", "security");
+    /** The keys under {@code applications.<name>.security.}, besides {@code adobeUsers.<user>}. */
+    private static final Set<String> SECURITY_KEYS = Set.of("allowedHtmlDomains", "allowedSwfDomains", "adobeAuthAll",
+            "doneCallback", "connect.allow", "connect.deny", "connect.callback", "publish.allow", "publish.deny",
+            "publish.keys", "publish.tokenSecret", "publish.callback", "play.allow", "play.deny", "play.keys",
+            "play.tokenSecret", "play.callback");
     private static final Pattern APP_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*");
 
     private ConfigLoader() {
@@ -71,6 +76,17 @@ public final class ConfigLoader {
             String key = e.getKey();
             if (key.startsWith("applications.")) {
                 String[] parts = key.split("\\.", -1);
+                if (parts.length >= 4 && parts[2].equals("security")) {
+                    String rest = key.substring(("applications." + parts[1] + ".security.").length());
+                    boolean section = rest.isEmpty() || rest.endsWith(".")
+                            && (rest.equals("adobeUsers.") || SECURITY_KEYS.stream().anyMatch(k -> k.startsWith(rest)));
+                    boolean adobeUser = parts.length == 5 && parts[3].equals("adobeUsers") && !parts[4].isEmpty();
+                    if (SECURITY_KEYS.contains(rest) || section || adobeUser) {
+                        continue;
+                    }
+                    throw new ConfigException(e.getValue().where() + ": " + key + ": unknown key (security takes: "
+                            + String.join(", ", new java.util.TreeSet<>(SECURITY_KEYS)) + ", adobeUsers.<user>)");
+                }
                 if (parts.length == 3 && (parts[2].isEmpty() || APPLICATION_KEYS.contains(parts[2]))) {
                     if (!APP_NAME.matcher(parts[1]).matches()) {
                         throw new ConfigException(e.getValue().where() + ": applications." + parts[1]
@@ -133,7 +149,7 @@ public final class ConfigLoader {
                 throw new ConfigException(type.where() + ": applications." + name + ".type: unknown application type '"
                         + type.text() + "' (one of: vod, live)");
             }
-            apps.put(name, new ServerConfig.ApplicationConfig(name, appType));
+            apps.put(name, new ServerConfig.ApplicationConfig(name, appType, security(t, "applications." + name + ".security.")));
         }
         long maxRate = integer(t, "bandwidthDetection.maxRateKbps", -1, 100_000_000);
         if (maxRate == 0) {
@@ -143,7 +159,8 @@ public final class ConfigLoader {
         ServerConfig.BandwidthDetection detection = new ServerConfig.BandwidthDetection(
                 bool(t, "bandwidthDetection.enabled"),
                 bool(t, "bandwidthDetection.onConnect"),
-                (int) integer(t, "bandwidthDetection.dataSize", 1024, 1 << 20),
+                // At most 64 KiB: blocks grow to 64 times it, and an RTMP message holds at most 16 MiB.
+                (int) integer(t, "bandwidthDetection.dataSize", 1024, 64 << 10),
                 integer(t, "bandwidthDetection.maxWaitMillis", 100, 60_000),
                 maxRate);
         ServerConfig.Clients clients = new ServerConfig.Clients(
@@ -153,9 +170,50 @@ public final class ConfigLoader {
                 bool(t, "accessLog.enabled"),
                 integer(t, "accessLog.rotateMegabytes", 1, 1 << 20),
                 (int) integer(t, "accessLog.keepFiles", 1, 100_000));
+        ServerConfig.Security security = new ServerConfig.Security(
+                integer(t, "security.callbackTimeoutMillis", 100, 60_000),
+                bool(t, "security.callbackFailOpen"));
         return new ServerConfig(rtmp, http, path(t, "media", home, userBase, userSource),
                 path(t, "data", home, userBase, userSource), vod, live, Map.copyOf(apps), detection, clients,
-                accessLog);
+                accessLog, security);
+    }
+
+    /** An application's security section; every key optional (absent: open). Addresses and URLs are checked here. */
+    private static ServerConfig.AppSecurity security(ConfigTree t, String p) {
+        Map<String, String> users = new LinkedHashMap<>();
+        for (String user : t.childNames(p + "adobeUsers")) {
+            users.put(user, optional(t, p + "adobeUsers." + user));
+        }
+        ConfigTree.Value all = t.get(p + "adobeAuthAll");
+        return new ServerConfig.AppSecurity(optional(t, p + "allowedHtmlDomains"), optional(t, p + "allowedSwfDomains"),
+                access(t, p + "connect."), access(t, p + "publish."), access(t, p + "play."), Map.copyOf(users),
+                all != null && bool(t, p + "adobeAuthAll"), url(t, p + "doneCallback"));
+    }
+
+    private static ServerConfig.Access access(ConfigTree t, String p) {
+        String allow = optional(t, p + "allow");
+        String deny = optional(t, p + "deny");
+        try {
+            io.millrace.server.security.IpRules.parse(allow, deny);
+        } catch (IllegalArgumentException e) {
+            ConfigTree.Value v = t.get(p + "allow") != null ? t.get(p + "allow") : t.get(p + "deny");
+            throw new ConfigException((v == null ? "" : v.where() + ": ") + p + "allow/deny: " + e.getMessage());
+        }
+        return new ServerConfig.Access(allow, deny, optional(t, p + "keys"), optional(t, p + "tokenSecret"),
+                url(t, p + "callback"));
+    }
+
+    private static String optional(ConfigTree t, String key) {
+        ConfigTree.Value v = t.get(key);
+        return v == null ? "" : v.text().trim();
+    }
+
+    private static String url(ConfigTree t, String key) {
+        String u = optional(t, key);
+        if (!u.isEmpty() && !u.startsWith("http://") && !u.startsWith("https://")) {
+            throw new ConfigException(t.get(key).where() + ": " + key + ": '" + u + "' is not an http:// or https:// URL");
+        }
+        return u;
     }
 
     private static ConfigTree.Value required(ConfigTree t, String key) {

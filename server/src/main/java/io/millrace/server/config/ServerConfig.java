@@ -6,7 +6,7 @@ import java.util.Map;
 /** The whole server configuration, immutable, validated when it was loaded ({@link ConfigLoader}). */
 public record ServerConfig(Rtmp rtmp, Http http, Path mediaDir, Path dataDir, Vod vod, Live live,
                            Map<String, ApplicationConfig> applications, BandwidthDetection bandwidthDetection,
-                           Clients clients, AccessLog accessLog) {
+                           Clients clients, AccessLog accessLog, Security security) {
 
     public record Rtmp(String bind, int port, int chunkSize, long windowAckSize, long peerBandwidth,
                        int maxMessageSize, long handshakeTimeoutMillis, long connectTimeoutMillis,
@@ -83,7 +83,48 @@ public record ServerConfig(Rtmp rtmp, Http http, Path mediaDir, Path dataDir, Vo
     /** The kinds of application this release knows. */
     public enum AppType { VOD, LIVE }
 
-    public record ApplicationConfig(String name, AppType type) {
+    public record ApplicationConfig(String name, AppType type, AppSecurity security) {
+        public ApplicationConfig(String name, AppType type) {
+            this(name, type, AppSecurity.OPEN);
+        }
+    }
+
+    /**
+     * Who may connect, publish and play on one application ({@code applications.<name>.security.*}); all
+     * open by default. Lists are comma-separated.
+     *
+     * @param allowedHtmlDomains hosts that a client's pageUrl must have (subdomains match; empty: any), FMS's allowedHTMLdomains
+     * @param allowedSwfDomains  hosts that a client's swfUrl must have, FMS's allowedSWFdomains
+     * @param adobeUsers         users and passwords of the authmod=adobe challenge (empty: no challenge)
+     * @param adobeAuthAll       challenge every client, not only encoders (flashVer starting with FMLE/)
+     * @param doneCallback       URL told when a publication or a playback ends (nginx-rtmp's on_done)
+     */
+    public record AppSecurity(String allowedHtmlDomains, String allowedSwfDomains, Access connect, Access publish,
+                              Access play, Map<String, String> adobeUsers, boolean adobeAuthAll, String doneCallback) {
+        public static final AppSecurity OPEN = new AppSecurity("", "", Access.OPEN, Access.OPEN, Access.OPEN, Map.of(),
+                false, "");
+    }
+
+    /**
+     * The rules of one action (connect, publish or play).
+     *
+     * @param allow       addresses and networks admitted (empty: any)
+     * @param deny        addresses and networks refused
+     * @param keys        static keys accepted as {@code name?key=...} (publish and play)
+     * @param tokenSecret secret of signed tokens {@code name?expires=...&token=...} (publish and play; empty: none)
+     * @param callback    URL asked before the action is allowed (nginx-rtmp's on_connect, on_publish, on_play)
+     */
+    public record Access(String allow, String deny, String keys, String tokenSecret, String callback) {
+        public static final Access OPEN = new Access("", "", "", "", "");
+    }
+
+    /**
+     * Settings for every application's callbacks.
+     *
+     * @param callbackTimeoutMillis how long a callback may take before it counts as failed
+     * @param callbackFailOpen      whether a failed callback allows (default false: it refuses)
+     */
+    public record Security(long callbackTimeoutMillis, boolean callbackFailOpen) {
     }
 
     public ServerConfig withPorts(Integer rtmpPort, Integer httpPort) {
@@ -91,7 +132,7 @@ public record ServerConfig(Rtmp rtmp, Http http, Path mediaDir, Path dataDir, Vo
                 rtmp.peerBandwidth, rtmp.maxMessageSize, rtmp.handshakeTimeoutMillis, rtmp.connectTimeoutMillis,
                 rtmp.writeBufferHighWaterMark, rtmp.pingIntervalMillis);
         Http h = httpPort == null ? http : new Http(http.bind, httpPort, http.adminUser, http.adminPassword);
-        return new ServerConfig(r, h, mediaDir, dataDir, vod, live, applications, bandwidthDetection, clients, accessLog);
+        return new ServerConfig(r, h, mediaDir, dataDir, vod, live, applications, bandwidthDetection, clients, accessLog, security);
     }
 
     /** Where the live application records ({@code <data>/recordings}); the vod application plays from there too. */
@@ -101,6 +142,6 @@ public record ServerConfig(Rtmp rtmp, Http http, Path mediaDir, Path dataDir, Vo
 
     public ServerConfig withDirs(Path media, Path data) {
         return new ServerConfig(rtmp, http, media == null ? mediaDir : media, data == null ? dataDir : data,
-                vod, live, applications, bandwidthDetection, clients, accessLog);
+                vod, live, applications, bandwidthDetection, clients, accessLog, security);
     }
 }

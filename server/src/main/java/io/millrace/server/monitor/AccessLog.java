@@ -5,7 +5,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -206,7 +205,7 @@ public final class AccessLog implements AutoCloseable {
         }
     }
 
-    /** Lines dropped because the writer fell behind. */
+    /** Lines lost: the writer fell behind, or could not write them. */
     public long droppedLines() {
         return dropped.get();
     }
@@ -233,6 +232,7 @@ public final class AccessLog implements AutoCloseable {
 
     private void run() {
         List<String> batch = new ArrayList<>();
+        long lastError = 0;
         try {
             while (!(closing && queue.isEmpty())) {
                 String first = queue.poll(200, TimeUnit.MILLISECONDS);
@@ -241,16 +241,25 @@ public final class AccessLog implements AutoCloseable {
                 }
                 batch.add(first);
                 queue.drainTo(batch, 4096);
-                for (String line : batch) {
-                    writeLine(line);
+                try {
+                    for (String line : batch) {
+                        writeLine(line);
+                    }
+                    out.flush();
+                } catch (IOException | RuntimeException e) {
+                    // A full disk, a removed folder: these lines are lost, the next ones start a new file.
+                    dropped.addAndGet(batch.size());
+                    closeFile();
+                    long now = System.nanoTime();
+                    if (lastError == 0 || now - lastError > 60_000_000_000L) {
+                        lastError = now;
+                        LOG.error("access log: cannot write in {}: {}; {} lines lost so far", dir, e, dropped.get());
+                    }
                 }
                 batch.clear();
-                out.flush();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (IOException | UncheckedIOException e) {
-            LOG.error("access log: cannot write in {}: {}; no more access log lines", dir, e.toString());
         } finally {
             closeFile();
         }

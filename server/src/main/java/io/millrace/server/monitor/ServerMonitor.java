@@ -88,12 +88,12 @@ public final class ServerMonitor implements Monitoring {
 
     // ---- what sessions report ---------------------------------------------------------------
 
-    /** An application accepted the client. */
     /** The access log the server's sessions write to ({@link AccessLog#OFF} when it is switched off). */
     public AccessLog accessLog() {
         return accessLog;
     }
 
+    /** An application accepted the client. */
     public void connected(RtmpSession s) {
         clients.put(s.clientId(), s);
         server.accepted.incrementAndGet();

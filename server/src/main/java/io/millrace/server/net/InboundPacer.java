@@ -3,8 +3,6 @@ package io.millrace.server.net;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.FixedRecvByteBufAllocator;
-import io.netty.channel.RecvByteBufAllocator;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import java.util.concurrent.TimeUnit;
@@ -14,7 +12,7 @@ import java.util.function.LongSupplier;
  * Holds what a connection may send the server to a rate, in bytes per second, by pausing reads: each read
  * moves a "paid until" time on by its size over the rate, and while that lies ahead, the socket is not read
  * (TCP's flow control then slows the sender). Reads are cut to about 1/20 s of the rate so that the pauses
- * stay short. The first handler of the pipeline, so it counts the bytes on the wire. Rate 0: no limit.
+ * stay short (through the channel's {@link PacedRecvByteBufAllocator}, installed when it was built). The first handler of the pipeline, so it counts the bytes on the wire. Rate 0: no limit.
  *
  * <p>What the kernel buffers ahead of the pace (the receive buffer, about 128 KB at first) is read at once
  * when the sender closes, as the epoll transport reads a closing socket to its end. A smaller SO_RCVBUF
@@ -33,7 +31,7 @@ public final class InboundPacer extends ChannelInboundHandlerAdapter {
     private long bytesPerSecond;
     private long paidUntilNanos;
     private ChannelHandlerContext ctx;
-    private RecvByteBufAllocator originalAllocator;
+    private PacedRecvByteBufAllocator reads;
     private ScheduledFuture<?> resume;
 
     public InboundPacer(long bytesPerSecond) {
@@ -48,7 +46,7 @@ public final class InboundPacer extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        originalAllocator = ctx.channel().config().getRecvByteBufAllocator();
+        reads = ctx.channel().config().getRecvByteBufAllocator() instanceof PacedRecvByteBufAllocator p ? p : null;
         setRate(bytesPerSecond);
     }
 
@@ -59,13 +57,17 @@ public final class InboundPacer extends ChannelInboundHandlerAdapter {
             return;
         }
         if (newBytesPerSecond <= 0) {
-            ctx.channel().config().setRecvByteBufAllocator(originalAllocator);
+            if (reads != null) {
+                reads.cap(0);
+            }
             paidUntilNanos = 0;
             resumeNow();
             return;
         }
         int slice = (int) Math.max(MIN_READ, Math.min(MAX_READ, newBytesPerSecond / 20));
-        ctx.channel().config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(slice));
+        if (reads != null) {
+            reads.cap(slice);
+        }
         long now = nanoClock.getAsLong();
         if (paidUntilNanos > now) {
             // What is owed is repaid at the new rate from now on.

@@ -37,6 +37,8 @@ public final class RtmpChannelInitializer extends ChannelInitializer<SocketChann
     @Override
     protected void initChannel(SocketChannel ch) {
         channels.add(ch);
+        // Before the first read: the transport keeps the read handle it takes then (bandwidth limits cap it).
+        ch.config().setRecvByteBufAllocator(new PacedRecvByteBufAllocator(ch.config().getRecvByteBufAllocator()));
         ChannelPipeline p = ch.pipeline();
         // The handshake must see the first bytes; it removes itself after C2 and hands on what follows.
         p.addLast(PipelineNames.HANDSHAKE, new ServerHandshakeHandler());

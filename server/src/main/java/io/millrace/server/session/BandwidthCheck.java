@@ -71,12 +71,12 @@ final class BandwidthCheck {
     private long lastAnswerNanos;
     private long lastAnswerBytes;
     private long latencyMillis;
-    /** Round trips after the first one: one per block sent after an answer (FMS's cumLatency, less one). */
+    /** Round trips after the first one: one per answered block sent after an answer (FMS's cumLatency, less one). */
     private int extraRounds;
     private int nextFactor = 2;
     private Runnable cancelTimer = () -> { };
     private boolean finished;
-    private String letters;
+    private static volatile String letters;
 
     BandwidthCheck(ServerConfig.BandwidthDetection settings, LongSupplier nanoClock, Peer peer) {
         this.settings = settings;
@@ -115,6 +115,9 @@ final class BandwidthCheck {
         answers++;
         lastAnswerNanos = now;
         lastAnswerBytes = peer.bytesOut();
+        if (answers > 2) {
+            extraRounds++; // an answered block sent after the first pair: one more round trip in the time
+        }
         if (answers == 1) {
             firstAnswerNanos = now;
             latencyMillis = Math.max(MIN_LATENCY_MILLIS, Math.min(MAX_LATENCY_MILLIS, millis(now - startNanos)));
@@ -153,7 +156,6 @@ final class BandwidthCheck {
     }
 
     private void sendBlock(int factor) {
-        extraRounds++;
         outstandingA = peer.callOnBWCheck(block(factor));
         armTimeout();
     }
@@ -207,19 +209,27 @@ final class BandwidthCheck {
 
     /**
      * {@code factor * dataSize} random letters: a string, which AMF0 and AMF3 clients alike take as an
-     * argument. Cut from one random string per check, made with the first block that needs it.
+     * argument. Cut from one random string shared by every check of the process (the content need not
+     * differ), made by the first check that needs more than the one before.
      */
     private String block(int factor) {
         int n = factor * settings.dataSize();
-        if (letters == null) {
-            char[] c = new char[MAX_BLOCK_FACTOR * settings.dataSize()];
-            ThreadLocalRandom r = ThreadLocalRandom.current();
-            for (int i = 0; i < c.length; i++) {
-                c[i] = (char) ('a' + r.nextInt(26));
+        String all = letters;
+        if (all == null || all.length() < n) {
+            synchronized (BandwidthCheck.class) {
+                all = letters;
+                if (all == null || all.length() < n) {
+                    char[] c = new char[MAX_BLOCK_FACTOR * settings.dataSize()];
+                    ThreadLocalRandom r = ThreadLocalRandom.current();
+                    for (int i = 0; i < c.length; i++) {
+                        c[i] = (char) ('a' + r.nextInt(26));
+                    }
+                    all = new String(c);
+                    letters = all;
+                }
             }
-            letters = new String(c);
         }
-        return letters.substring(0, n);
+        return all.substring(0, n);
     }
 
     private static long millis(long nanos) {

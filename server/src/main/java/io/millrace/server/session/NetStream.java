@@ -6,6 +6,7 @@ import io.millrace.rtmp.command.NetCommand;
 import io.millrace.rtmp.command.NetStreamStatus;
 import io.millrace.rtmp.control.StreamEof;
 import io.millrace.server.monitor.AccessLog;
+import io.millrace.server.security.AccessControl;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,16 +81,20 @@ public final class NetStream {
             Publishing p = publishing;
             publishing = null;
             p.close("play", true);
+            accessEnd("unpublish", p.name(), 200, "play", p::accessFields);
         }
         if (playback != null) {
-            playback.close();
+            Playback old = playback;
+            playback = null;
+            old.close();
+            accessEnd("stop", old.name(), 200, "replaced", old::accessFields);
         }
         playback = next;
         startedMillis = System.currentTimeMillis();
+        // Logged before start: a playback may end inside start (a one-frame play), and the bytes it sends
+        // at once belong between its play and stop lines.
+        access("play", next.name(), 200, null, next::accessFields);
         next.start();
-        if (playback == next) {
-            access("play", next.name(), 200, null, next::accessFields);
-        }
     }
 
     /**
@@ -119,6 +124,7 @@ public final class NetStream {
     private void accessEnd(String event, String name, int status, String reason,
                            java.util.function.Consumer<AccessLog.Entry> fields) {
         long seconds = secondsSinceStart();
+        session.accessControl().done(session.callbackFields(event.equals("unpublish") ? "publish_done" : "play_done", name));
         access(event, name, status, reason, e -> {
             e.set(AccessLog.Field.X_DURATION, seconds);
             fields.accept(e);
@@ -183,7 +189,14 @@ public final class NetStream {
             access("publish", publish.name(), 409, "stream already publishing", null);
             return;
         }
-        application.publish(session, this, publish);
+        session.authorize(AccessControl.Action.PUBLISH, this, publish.name(),
+                name -> application.publish(session, this, name.equals(publish.name()) ? publish
+                        : new NetCommand.Publish(publish.transactionId(), publish.streamId(), name, publish.type())),
+                (description, status) -> {
+                    session.channel().writeAndFlush(session.status(id, NetStreamStatus.PUBLISH_DENIED, description,
+                            publish.name()));
+                    access("publish", publish.name(), status, "refused", null);
+                });
     }
 
     /** Ends the publication with NetStream.Unpublish.Success to the publisher; false if nothing was published. */
@@ -281,6 +294,20 @@ public final class NetStream {
 
     void play(NetCommand.Play play) {
         if (play.name() == null || play.name().isBlank()) {
+            playAuthorized(play);
+            return;
+        }
+        session.authorize(AccessControl.Action.PLAY, this, play.name(),
+                name -> playAuthorized(name.equals(play.name()) ? play
+                        : new NetCommand.Play(play.transactionId(), play.streamId(), name, play.start(), play.len(), play.reset())),
+                (description, status) -> {
+                    session.channel().writeAndFlush(session.status(id, NetStreamStatus.PLAY_FAILED, description, play.name()));
+                    access("play", play.name(), status, "refused", null);
+                });
+    }
+
+    private void playAuthorized(NetCommand.Play play) {
+        if (play.name() == null || play.name().isBlank()) {
             if (playback != null && play.name() == null && play.start() == 0) {
                 // play(false) / play(null) stops the stream, as NetStream.play(false) did in Flash.
                 stop("play(false)");
@@ -328,8 +355,10 @@ public final class NetStream {
                     "Seek failed: nothing is playing on stream " + id + ".", null));
             return;
         }
-        playback.seek(Math.max(0, (long) ms));
-        access("seek", playback.name(), 200, null, e -> e.set(AccessLog.Field.X_SPOS, position(ms)));
+        Playback p = playback;
+        access("seek", p.name(), 200, null, e -> e.set(AccessLog.Field.X_SPOS, position(ms)));
+        // The playback may end inside seek (a seek to the last frames): p, not the field, from here on.
+        p.seek(Math.max(0, (long) ms));
     }
 
     private static String position(double ms) {
@@ -342,8 +371,9 @@ public final class NetStream {
                     "Pause failed: nothing is playing on stream " + id + ".", null));
             return;
         }
-        playback.pause(pause);
-        access(pause ? "pause" : "unpause", playback.name(), 200, null, e -> e.set(AccessLog.Field.X_SPOS, position(ms)));
+        Playback p = playback;
+        access(pause ? "pause" : "unpause", p.name(), 200, null, e -> e.set(AccessLog.Field.X_SPOS, position(ms)));
+        p.pause(pause); // may end the playback (unpausing near the end sends the rest at once)
     }
 
     void receiveAudio(boolean receive) {

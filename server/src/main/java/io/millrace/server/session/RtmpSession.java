@@ -29,6 +29,7 @@ import io.millrace.server.monitor.NetStreamStats;
 import io.millrace.server.monitor.ServerMonitor;
 import io.millrace.server.net.Addresses;
 import io.millrace.server.net.InboundPacer;
+import io.millrace.server.security.AccessControl;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -47,6 +48,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.Objects;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -63,13 +65,15 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
     /** The pipeline names of the handlers that pace a limited connection: what it is sent, what it sends. */
     static final String SHAPER = "bandwidth-limit-out";
     static final String PACER = "bandwidth-limit-in";
-    private static final long SHAPER_CHECK_MILLIS = 100;
+    private static final long SHAPER_CHECK_MILLIS = 1000;
     private static final long SHAPER_MAX_DELAY_MILLIS = 500;
 
     /** Most NetStreams one connection may hold at once. */
     public static final int MAX_STREAMS = 64;
 
-    private enum State { AWAIT_CONNECT, CONNECTED, CLOSED }
+    private enum State { AWAIT_CONNECT, CONNECTING, CONNECTED, CLOSED }
+    /** Most commands a client may send while its connect waits for a callback. */
+    private static final int MAX_HELD_COMMANDS = 32;
 
     private final ServerConfig config;
     private final Applications applications;
@@ -105,6 +109,10 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
     /** Transaction id of the server's next call that expects an answer (onBWCheck). */
     private double nextCallId = 1;
     private BandwidthCheck bandwidthCheck;
+    private AccessControl access = AccessControl.open("");
+    /** The user that passed the authmod=adobe challenge, or null. */
+    private String adobeUser;
+    private final List<NetCommand> heldCommands = new ArrayList<>();
     /** The access log's disconnect status and context: how the connection ended. */
     private int closeStatus = 200;
     private String closeReason = "closed";
@@ -305,13 +313,19 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
     public void setBandwidthLimit(long out, long in) {
         Channel ch = channel;
         if (ch != null) {
-            ch.eventLoop().execute(() -> applyBandwidthLimit(out < 0 ? bandwidthLimitOut : out,
-                    in < 0 ? bandwidthLimitIn : in));
+            ch.eventLoop().execute(() -> {
+                if (ch.isActive()) { // a closed channel's pipeline would still start the shaper's timer
+                    applyBandwidthLimit(out < 0 ? bandwidthLimitOut : out, in < 0 ? bandwidthLimitIn : in);
+                }
+            });
         }
     }
 
     private void applyBandwidthLimit(long out, long in) {
-        if (shaper != null) {
+        if (shaper != null && out == 0) {
+            channel.pipeline().remove(shaper); // writes out what it held; no timer left ticking
+            shaper = null;
+        } else if (shaper != null) {
             shaper.configure(out, 0);
         } else if (out > 0) {
             shaper = new ChannelTrafficShapingHandler(out, 0, SHAPER_CHECK_MILLIS);
@@ -565,6 +579,16 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
     // ---- commands ---------------------------------------------------------------------------
 
     private void onCommand(NetCommand cmd) {
+        if (state == State.CONNECTING) {
+            if (heldCommands.size() >= MAX_HELD_COMMANDS) {
+                throw new RtmpProtocolException("more than " + MAX_HELD_COMMANDS + " commands before connect was answered");
+            }
+            heldCommands.add(cmd);
+            return;
+        }
+        if (state == State.CLOSED) {
+            return;
+        }
         if (state == State.AWAIT_CONNECT) {
             if (cmd instanceof NetCommand.Connect connect) {
                 onConnect(connect);
@@ -636,6 +660,126 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
                     .addListener(ChannelFutureListener.CLOSE);
             return;
         }
+        access = applications.access(target.app());
+        AccessControl.Verdict v = access.connect(remoteAddress(), target.query(), flashVer,
+                connectProperties.getString("pageUrl"), connectProperties.getString("swfUrl"), System.currentTimeMillis());
+        if (!v.allowed()) {
+            rejectConnect(connect, v.description(), v.status(), v.reason());
+            return;
+        }
+        adobeUser = v.user();
+        if (access.callback(AccessControl.Action.CONNECT) == null) {
+            acceptConnect(connect);
+            return;
+        }
+        // Held until the callback answers: commands that come meanwhile wait (heldCommands).
+        state = State.CONNECTING;
+        access.ask(AccessControl.Action.CONNECT, callbackFields("connect", null)).thenAccept(d ->
+                channel.eventLoop().execute(() -> {
+                    if (state != State.CONNECTING || !channel.isActive()) {
+                        return;
+                    }
+                    if (d.allowed()) {
+                        acceptConnect(connect);
+                        List<NetCommand> held = new ArrayList<>(heldCommands);
+                        heldCommands.clear();
+                        held.forEach(this::onCommand);
+                    } else {
+                        rejectConnect(connect, "Connection rejected by the application.", 403, d.reason());
+                    }
+                }));
+    }
+
+    /** Answers connect with NetConnection.Connect.Rejected and closes: one log line and one access log line. */
+    private void rejectConnect(NetCommand.Connect connect, String description, int status, String reason) {
+        AmfObject info = NetConnectionStatus.CONNECT_REJECTED.info(description);
+        info.put("objectEncoding", (double) encoding.objectEncoding());
+        LOG.info("reject {} flashVer={}: {}", describe(), flashVer, reason);
+        access(accessEntry("connect", "session").set(AccessLog.Field.X_STATUS, status)
+                .set(AccessLog.Field.X_COMMENT, reason));
+        state = State.CLOSED;
+        heldCommands.clear();
+        if (monitor != null) {
+            monitor.rejected(target.app());
+        }
+        channel.writeAndFlush(Command.of("_error", connect.transactionId(), null, info))
+                .addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** The fields of an HTTP callback about this client (nginx-rtmp's names), plus the stream's when there is one. */
+    Map<String, String> callbackFields(String call, String name) {
+        Map<String, String> f = new java.util.LinkedHashMap<>();
+        f.put("call", call);
+        f.put("app", target.app());
+        f.put("instance", target.instance());
+        if (name != null) {
+            int q = name.indexOf('?');
+            f.put("name", q < 0 ? name : name.substring(0, q));
+            f.put("args", q < 0 ? "" : name.substring(q + 1));
+        }
+        f.put("addr", ip());
+        f.put("clientid", clientId);
+        f.put("flashver", flashVer == null ? "" : flashVer);
+        f.put("swfurl", Objects.toString(connectProperties.getString("swfUrl"), ""));
+        f.put("tcurl", Objects.toString(connectProperties.getString("tcUrl"), ""));
+        f.put("pageurl", Objects.toString(connectProperties.getString("pageUrl"), ""));
+        if (adobeUser != null) {
+            f.put("user", adobeUser);
+        }
+        return f;
+    }
+
+    /**
+     * Checks a publish or a play against the application's rules and, when they allow it, runs {@code proceed}
+     * with the name to use (a callback may rename the stream); when they refuse, {@code refuse} gets the
+     * description for the client and the access log status. Either runs on the event loop, maybe later.
+     */
+    void authorize(AccessControl.Action action, NetStream stream, String name,
+                   java.util.function.Consumer<String> proceed, java.util.function.BiConsumer<String, Integer> refuse) {
+        String bare = name;
+        String query = null;
+        int q = name.indexOf('?');
+        if (q >= 0) {
+            bare = name.substring(0, q);
+            query = name.substring(q + 1);
+        }
+        AccessControl.Verdict v = access.stream(action, remoteAddress(), bare, query, adobeUser, System.currentTimeMillis());
+        if (!v.allowed()) {
+            LOG.info("refuse {} {} stream={}: {}", action.name().toLowerCase(java.util.Locale.ROOT), describe(), bare, v.reason());
+            refuse.accept(v.description(), v.status());
+            return;
+        }
+        if (access.callback(action) == null) {
+            proceed.accept(name);
+            return;
+        }
+        String call = action == AccessControl.Action.PUBLISH ? "publish" : "play";
+        access.ask(action, callbackFields(call, name)).thenAccept(d -> channel.eventLoop().execute(() -> {
+            if (state != State.CONNECTED || streams.get(stream.id()) != stream) {
+                return; // the connection or the stream went away meanwhile
+            }
+            if (!d.allowed()) {
+                LOG.info("refuse {} {} stream={}: {}", call, describe(), name, d.reason());
+                refuse.accept("Not allowed to " + call + " " + name + " (refused by the application).", 403);
+            } else if (d.newName() != null) {
+                LOG.info("{} {} stream={}: renamed to {} by the callback", call, describe(), name, d.newName());
+                proceed.accept(d.newName());
+            } else {
+                proceed.accept(name);
+            }
+        }));
+    }
+
+    /** The application's access rules (the done callback). */
+    AccessControl accessControl() {
+        return access;
+    }
+
+    private java.net.InetAddress remoteAddress() {
+        return channel != null && channel.remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
+    }
+
+    private void acceptConnect(NetCommand.Connect connect) {
         state = State.CONNECTED;
         connectedAtNanos = System.nanoTime();
         connectTimeMillis = System.currentTimeMillis();
@@ -651,7 +795,10 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
         info.put("data", AmfObject.ecmaArray(Map.of("version", FMS_VERSION)));
         channel.write(Command.of("_result", connect.transactionId(), properties, info));
         ServerConfig.BandwidthDetection detection = config.bandwidthDetection();
-        if (detection.enabled() && detection.onConnect()) {
+        boolean encoder = flashVer != null && flashVer.startsWith("FMLE/");
+        // Encoders are not measured: they never answer onBWCheck, and ffmpeg drops the end of its stream
+        // when it closes with a server message unread (see ping()).
+        if (detection.enabled() && detection.onConnect() && !encoder) {
             channel.flush();
             checkBandwidth();
         } else {
@@ -753,6 +900,7 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
 
             @Override
             public void done(BandwidthCheck.Result r) {
+                bandwidthCheck = null;
                 if (!channel.isActive()) {
                     return;
                 }

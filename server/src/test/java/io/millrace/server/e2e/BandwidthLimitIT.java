@@ -105,4 +105,23 @@ class BandwidthLimitIT {
         assertThat(seconds).as("370 KB (the file and RTMP's headers) at 40 KB/s, less the socket buffer read at the end")
                 .isBetween(5.5, 20.0);
     }
+
+    @Test
+    void anInboundLimitSetAtRunTimePacesAPublisherAlreadySendingAtFullSpeed() throws Exception {
+        server = TestServer.start();
+        Monitoring m = server.monitoring();
+        // The sample 30 times over (about 11 MB), as fast as ffmpeg can send it.
+        CompletableFuture<RealClients.Result> publish = RealClients.async(60, RealClients.require("ffmpeg"),
+                "-hide_banner", "-loglevel", "error", "-stream_loop", "30", "-i", TestServer.sampleFlv().toString(),
+                "-c", "copy", "-f", "flv", server.url("live/loop"));
+        ClientStats c = await("the publisher", () -> m.clients("live", null).stream().findFirst());
+        assertThat(m.setBandwidthLimit(c.clientId(), -1, 40_000)).isTrue();
+        long set = System.nanoTime();
+        ClientStats later = await("6 s under the limit", () -> System.nanoTime() - set > 6_000_000_000L
+                ? m.client(c.clientId()) : Optional.empty());
+        assertThat(later.bandwidthLimitIn()).isEqualTo(40_000);
+        assertThat(later.bwIn()).as("bytes/s over the last 5 s").isBetween(32_000L, 48_000L);
+        assertThat(m.kick(c.clientId())).isTrue();
+        publish.get();
+    }
 }
