@@ -13,6 +13,7 @@ import io.millrace.server.security.AccessControl;
 import io.millrace.server.security.HttpCallbacks;
 import io.millrace.server.session.Application;
 import io.millrace.server.session.Applications;
+import io.millrace.server.swf.SwfVerifiers;
 import io.millrace.server.vod.VodApplication;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -53,6 +54,7 @@ public final class MillraceServer {
     private HttpAdminServer http;
     private AccessLog accessLog;
     private HttpCallbacks callbacks;
+    private SwfVerifiers swfVerifiers;
     private final long startedMillis = System.currentTimeMillis();
 
     public MillraceServer(ServerConfig config) {
@@ -81,7 +83,8 @@ public final class MillraceServer {
         Map<String, AccessControl> access = new LinkedHashMap<>();
         config.applications().forEach((name, appConfig) ->
                 access.put(name, new AccessControl(name, appConfig.security(), callbacks)));
-        Applications applications = new Applications(apps, access);
+        swfVerifiers = SwfVerifiers.start(config);
+        Applications applications = new Applications(apps, access, swfVerifiers.byApplication());
         accessLog = config.accessLog().enabled()
                 ? AccessLog.open(config.logsDir(), config.accessLog().rotateMegabytes() << 20,
                         config.accessLog().keepFiles(), Clock.systemUTC(), "Millrace " + Main.VERSION, config.rtmp().bind())
@@ -149,6 +152,9 @@ public final class MillraceServer {
         }
         if (monitor != null) {
             monitor.stop();
+        }
+        if (swfVerifiers != null) {
+            swfVerifiers.close();
         }
         if (accessLog != null) {
             accessLog.write(accessLog.entry("server-stop", "server").set(AccessLog.Field.X_STATUS, 200)

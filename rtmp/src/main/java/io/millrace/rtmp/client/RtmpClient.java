@@ -10,8 +10,11 @@ import io.millrace.rtmp.command.CommandDecoder;
 import io.millrace.rtmp.command.CommandEncoder;
 import io.millrace.rtmp.control.ControlMessage;
 import io.millrace.rtmp.control.SetBufferLength;
+import io.millrace.rtmp.control.SwfVerifyRequest;
+import io.millrace.rtmp.control.SwfVerifyResponse;
 import io.millrace.rtmp.handshake.ClientHandshakeHandler;
 import io.millrace.rtmp.handshake.HandshakeCompleteEvent;
+import io.millrace.rtmp.handshake.SwfVerification;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -37,16 +40,50 @@ import java.util.function.Predicate;
 
 /**
  * A small RTMP client on this module's own codecs: handshake (plain or Flash Player's digest form),
- * connect with objectEncoding 0 or 3, commands, and a queue of everything the server sends, in order.
+ * connect with objectEncoding 0 or 3, commands, an optional answer to SWF verification, and a queue of
+ * everything the server sends, in order.
  * Media payloads are summarised as {@link ClientEvent.Media} (their buffers are released at once).
  *
  * <p>Made for tests and tools; one instance is one connection.
  */
 public final class RtmpClient implements AutoCloseable {
 
-    /** How to connect. */
+    /**
+     * How to connect.
+     *
+     * @param swfHash the SWF hash (32 bytes, HMAC-SHA256 of the uncompressed SWF, see {@link SwfVerification})
+     *                with which a SWF verification request (user control 26) is answered, as rtmpdump's
+     *                {@code --swfhash} does; null: the request is ignored, as librtmp and ffmpeg do without a SWF
+     * @param swfSize the uncompressed SWF's size sent with it ({@code --swfsize})
+     */
     public record Options(boolean digestHandshake, int objectEncoding, String flashVer, String swfUrl,
-                          String pageUrl, Duration timeout) {
+                          String pageUrl, Duration timeout, byte[] swfHash, long swfSize) {
+
+        public Options {
+            if (swfHash != null) {
+                if (swfHash.length != SwfVerification.HASH_LENGTH) {
+                    throw new IllegalArgumentException("swfHash must be 32 bytes, got " + swfHash.length);
+                }
+                swfHash = swfHash.clone();
+            }
+        }
+
+        /** Options that do not answer SWF verification. */
+        public Options(boolean digestHandshake, int objectEncoding, String flashVer, String swfUrl,
+                       String pageUrl, Duration timeout) {
+            this(digestHandshake, objectEncoding, flashVer, swfUrl, pageUrl, timeout, null, 0);
+        }
+
+        /** These options, answering a SWF verification request with this SWF's hash and size. */
+        public Options withSwfVerification(byte[] hash, long size) {
+            return new Options(digestHandshake, objectEncoding, flashVer, swfUrl, pageUrl, timeout, hash, size);
+        }
+
+        @Override
+        public byte[] swfHash() {
+            return swfHash == null ? null : swfHash.clone();
+        }
+
         /** As Flash Player connects from a page: digest handshake, AMF3, swfUrl and pageUrl set. */
         public static Options flashPlayer() {
             return new Options(true, 3, "WIN 32,0,0,465", "http://player.example/player.swf",
@@ -223,6 +260,12 @@ public final class RtmpClient implements AutoCloseable {
         protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof Command c && c.transactionId() != 0 && methods.get(c.name()) != null) {
                 ctx.writeAndFlush(Command.of("_result", c.transactionId(), null, methods.get(c.name()).apply(c)));
+            }
+            HandshakeCompleteEvent h = handshake.getNow(null);
+            if (msg instanceof SwfVerifyRequest && options.swfHash() != null && h != null) {
+                // As librtmp and ffmpeg: the proof is keyed with the last 32 bytes of the S1 received.
+                ctx.writeAndFlush(new SwfVerifyResponse(SwfVerification.response(options.swfHash(),
+                        options.swfSize(), h.swfVerificationKey())));
             }
             deliver(ClientEvent.of(msg));
         }

@@ -9,7 +9,10 @@ import io.netty.buffer.ByteBuf;
  * Decodes protocol control (types 1, 2, 3, 5, 6) and user control (type 4) messages into
  * {@link ControlMessage} values. Payload lengths must be exactly those of RTMP 2012 §5.4 / §7.1.7
  * (4 bytes; 5 for Set Peer Bandwidth; user control: 6, 10 for SetBufferLength, 3 for the SWF
- * verification request, 44 for its response); anything else is a {@link RtmpProtocolException}.
+ * verification request); anything else is a {@link RtmpProtocolException}. Exceptions: a SWF verification
+ * request whose type byte is not 1 and a SWF verification response (event 27) that is not 44 bytes long
+ * decode as {@link UnknownUserControl}, the latter so that a server can answer it as a failed
+ * verification (NetConnection.Connect.Rejected) rather than close the connection without a word.
  */
 public final class ControlMessages {
 
@@ -102,7 +105,11 @@ public final class ControlMessages {
                 }
                 return new UnknownUserControl(event, bytes(p, d, 1));
             case UserControlEvent.SWF_VERIFY_RESPONSE:
-                expectLength("SWFVerification response", length, 2 + SwfVerifyResponse.DATA_LENGTH);
+                if (length != 2 + SwfVerifyResponse.DATA_LENGTH) {
+                    // Not a protocol error: the answer to a verification the server asked for, which the
+                    // server then counts as failed (and says so to the client) instead of dropping the line.
+                    return new UnknownUserControl(event, bytes(p, d, length - 2));
+                }
                 return new SwfVerifyResponse(bytes(p, d, SwfVerifyResponse.DATA_LENGTH));
             case UserControlEvent.BUFFER_EMPTY:
                 expectLength("BufferEmpty", length, 6);

@@ -4,7 +4,11 @@ import io.millrace.rtmp.chunk.ChunkDecoder;
 import io.millrace.rtmp.chunk.ChunkEncoder;
 import io.millrace.rtmp.command.AmfMessageCodec;
 import io.millrace.rtmp.command.Command;
+import io.millrace.rtmp.control.SwfVerifyRequest;
+import io.millrace.rtmp.control.SwfVerifyResponse;
+import io.millrace.rtmp.handshake.HandshakeCompleteEvent;
 import io.millrace.rtmp.handshake.ServerHandshakeHandler;
+import io.millrace.rtmp.handshake.SwfVerification;
 import io.millrace.rtmp.message.MessageType;
 import io.millrace.rtmp.message.RtmpMessage;
 import io.netty.bootstrap.ServerBootstrap;
@@ -39,6 +43,12 @@ class RtmpClientTest {
     private EventLoopGroup group;
     private Channel server;
     private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
+    private final BlockingQueue<SwfVerifyResponse> swfResponses = new LinkedBlockingQueue<>();
+    private final BlockingQueue<PeerSide> peers = new LinkedBlockingQueue<>();
+
+    /** The peer's end of a connection and the handshake it did. */
+    private record PeerSide(Channel channel, HandshakeCompleteEvent handshake) {
+    }
 
     @BeforeEach
     void startPeer() throws InterruptedException {
@@ -99,12 +109,50 @@ class RtmpClientTest {
         }
     }
 
+    /** With a SWF configured the client answers the peer's SWF verification request with the proof keyed by S1. */
+    @Test
+    void answersSwfVerificationRequestsWhenGivenASwf() throws Exception {
+        byte[] swf = {'F', 'W', 'S', 10, 16, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7};
+        byte[] hash = SwfVerification.swfHash(swf);
+        try (RtmpClient client = RtmpClient.open("127.0.0.1", port(),
+                RtmpClient.Options.flashPlayer().withSwfVerification(hash, swf.length))) {
+            PeerSide peer = peers.poll(10, TimeUnit.SECONDS);
+            assertThat(peer).isNotNull();
+            assertThat(peer.handshake().digest()).isTrue();
+            peer.channel().writeAndFlush(new SwfVerifyRequest());
+            SwfVerifyResponse answer = swfResponses.poll(10, TimeUnit.SECONDS);
+            assertThat(answer).as("the client answered").isNotNull();
+            assertThat(SwfVerification.matches(answer.data(), hash, swf.length, peer.handshake().swfVerificationKey()))
+                    .isTrue();
+            // The request is delivered as an event too (after the answer went out).
+            client.await(e -> e instanceof ClientEvent.UserControl u && u.event() instanceof SwfVerifyRequest,
+                    java.time.Duration.ofSeconds(10));
+        }
+        // Without one it ignores the request, as librtmp and ffmpeg do.
+        try (RtmpClient client = RtmpClient.open("127.0.0.1", port(), RtmpClient.Options.flashPlayer())) {
+            PeerSide peer = peers.poll(10, TimeUnit.SECONDS);
+            peer.channel().writeAndFlush(new SwfVerifyRequest());
+            client.await(e -> e instanceof ClientEvent.UserControl, java.time.Duration.ofSeconds(10));
+            assertThat(swfResponses.poll(300, TimeUnit.MILLISECONDS)).isNull();
+        }
+    }
+
     private final class Recorder extends SimpleChannelInboundHandler<Object> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof RtmpMessage m && AmfMessageCodec.isCommand(m.typeId())) {
                 received.add(new Received(m.typeId(), AmfMessageCodec.decodeCommand(m)));
+            } else if (msg instanceof SwfVerifyResponse r) {
+                swfResponses.add(r);
             }
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof HandshakeCompleteEvent h) {
+                peers.add(new PeerSide(ctx.channel(), h));
+            }
+            ctx.fireUserEventTriggered(evt);
         }
     }
 }

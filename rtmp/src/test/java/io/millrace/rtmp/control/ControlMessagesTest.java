@@ -91,7 +91,7 @@ class ControlMessagesTest {
         "4, 00 01 00 00 00", "4, 00 02 00 00 00 01 02",
         "4, 00 03 00 00 00 01", "4, 00 03 00 00 00 01 00 00 0B B8 00",
         "4, 00 04 00 00", "4, 00 06 00 BC 61", "4, 00 07 00 BC 61 4E 00",
-        "4, 00 1A", "4, 00 1A 01 00", "4, 00 1B 00 01 02",
+        "4, 00 1A", "4, 00 1A 01 00",
         "4, 00 1F 00 00 00", "4, 00 20 00 00 00 01 01",
     })
     void wrongPayloadLengthIsAProtocolError(int type, String payload) {
@@ -119,6 +119,30 @@ class ControlMessagesTest {
         assertThat(decode(4, "00 05")).isEqualTo(new UnknownUserControl(5, new byte[0]));
         assertThat(decode(4, "12 34 01 02 03")).isEqualTo(new UnknownUserControl(0x1234, hex("01 02 03")));
         assertThat(decode(4, "00 1A 02")).isEqualTo(new UnknownUserControl(0x1A, hex("02")));
+    }
+
+    /** A SWF verification response of the wrong length is left for the server to refuse as a failed verification. */
+    @Test
+    void swfResponsesOfTheWrongLengthAreKeptRaw() {
+        assertThat(decode(4, "00 1B")).isEqualTo(new UnknownUserControl(0x1B, new byte[0]));
+        assertThat(decode(4, "00 1B 01 01 02")).isEqualTo(new UnknownUserControl(0x1B, hex("01 01 02")));
+        byte[] fortyThree = new byte[2 + 43];
+        fortyThree[1] = 0x1B;
+        RtmpMessage m = new RtmpMessage(4, 0, 0, 2, Unpooled.wrappedBuffer(fortyThree));
+        try {
+            assertThat(ControlMessages.decode(m)).isEqualTo(new UnknownUserControl(0x1B, new byte[43]));
+        } finally {
+            m.release();
+        }
+        byte[] fortyTwo = new byte[2 + 42];
+        fortyTwo[1] = 0x1B;
+        fortyTwo[2] = 1;
+        m = new RtmpMessage(4, 0, 0, 2, Unpooled.wrappedBuffer(fortyTwo));
+        try {
+            assertThat(ControlMessages.decode(m)).isInstanceOf(SwfVerifyResponse.class);
+        } finally {
+            m.release();
+        }
     }
 
     @Test

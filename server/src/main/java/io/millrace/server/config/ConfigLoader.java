@@ -7,7 +7,9 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -19,7 +21,15 @@ import java.util.regex.Pattern;
  */
 public final class ConfigLoader {
     public static final String DEFAULTS_RESOURCE = "/millrace-default.yaml";
-    private static final Set<String> APPLICATION_KEYS = Set.of("type", "security");
+    /** The keys an application takes, after {@code applications.<name>.}. */
+    private static final List<String> APPLICATION_KEYS = List.of("type", "swfVerification.enabled",
+            "swfVerification.folders", "swfVerification.timeoutMillis", "swfVerification.userAgentExceptions");
+    /** Sections an application may declare empty. */
+    private static final Set<String> APPLICATION_SECTIONS = Set.of("", "swfVerification.");
+    /** An application's SWF folder unless it names its own: FMS's {@code <app>/SWFs}, in the Millrace home. */
+    public static final String DEFAULT_SWF_FOLDER = "applications/%s/SWFs";
+    /** How long a connect waits for the SWF verification answer unless the application says otherwise. */
+    public static final long DEFAULT_SWF_TIMEOUT_MILLIS = 5000;
     /** The keys under {@code applications.<name>.security.}, besides {@code adobeUsers.<user>}. */
     private static final Set<String> SECURITY_KEYS = Set.of("allowedHtmlDomains", "allowedSwfDomains", "adobeAuthAll",
             "doneCallback", "connect.allow", "connect.deny", "connect.callback", "publish.allow", "publish.deny",
@@ -87,7 +97,8 @@ public final class ConfigLoader {
                     throw new ConfigException(e.getValue().where() + ": " + key + ": unknown key (security takes: "
                             + String.join(", ", new java.util.TreeSet<>(SECURITY_KEYS)) + ", adobeUsers.<user>)");
                 }
-                if (parts.length == 3 && (parts[2].isEmpty() || APPLICATION_KEYS.contains(parts[2]))) {
+                String rest = parts.length >= 3 ? key.substring(("applications." + parts[1] + ".").length()) : null;
+                if (rest != null && (APPLICATION_SECTIONS.contains(rest) || APPLICATION_KEYS.contains(rest))) {
                     if (!APP_NAME.matcher(parts[1]).matches()) {
                         throw new ConfigException(e.getValue().where() + ": applications." + parts[1]
                                 + ": an application name may hold letters, digits, '_', '-' and '.'");
@@ -149,8 +160,12 @@ public final class ConfigLoader {
                 throw new ConfigException(type.where() + ": applications." + name + ".type: unknown application type '"
                         + type.text() + "' (one of: vod, live)");
             }
-            apps.put(name, new ServerConfig.ApplicationConfig(name, appType, security(t, "applications." + name + ".security.")));
+            apps.put(name, new ServerConfig.ApplicationConfig(name, appType, security(t, "applications." + name + ".security."),
+                    swfVerification(t, name, home, userBase, userSource)));
         }
+        ServerConfig.SwfVerificationSettings swfSettings = new ServerConfig.SwfVerificationSettings(
+                bool(t, "swfVerification.disableAll"),
+                integer(t, "swfVerification.rescanIntervalMillis", 0, 86_400_000));
         long maxRate = integer(t, "bandwidthDetection.maxRateKbps", -1, 100_000_000);
         if (maxRate == 0) {
             throw new ConfigException(t.get("bandwidthDetection.maxRateKbps").where()
@@ -175,7 +190,7 @@ public final class ConfigLoader {
                 bool(t, "security.callbackFailOpen"));
         return new ServerConfig(rtmp, http, path(t, "media", home, userBase, userSource),
                 path(t, "data", home, userBase, userSource), vod, live, Map.copyOf(apps), detection, clients,
-                accessLog, security);
+                accessLog, security, swfSettings);
     }
 
     /** An application's security section; every key optional (absent: open). Addresses and URLs are checked here. */
@@ -185,27 +200,36 @@ public final class ConfigLoader {
             users.put(user, optional(t, p + "adobeUsers." + user));
         }
         ConfigTree.Value all = t.get(p + "adobeAuthAll");
-        return new ServerConfig.AppSecurity(optional(t, p + "allowedHtmlDomains"), optional(t, p + "allowedSwfDomains"),
+        return new ServerConfig.AppSecurity(listOf(t, p + "allowedHtmlDomains"), listOf(t, p + "allowedSwfDomains"),
                 access(t, p + "connect."), access(t, p + "publish."), access(t, p + "play."), Map.copyOf(users),
                 all != null && bool(t, p + "adobeAuthAll"), url(t, p + "doneCallback"));
     }
 
     private static ServerConfig.Access access(ConfigTree t, String p) {
-        String allow = optional(t, p + "allow");
-        String deny = optional(t, p + "deny");
+        String allow = listOf(t, p + "allow");
+        String deny = listOf(t, p + "deny");
         try {
             io.millrace.server.security.IpRules.parse(allow, deny);
         } catch (IllegalArgumentException e) {
             ConfigTree.Value v = t.get(p + "allow") != null ? t.get(p + "allow") : t.get(p + "deny");
             throw new ConfigException((v == null ? "" : v.where() + ": ") + p + "allow/deny: " + e.getMessage());
         }
-        return new ServerConfig.Access(allow, deny, optional(t, p + "keys"), optional(t, p + "tokenSecret"),
+        return new ServerConfig.Access(allow, deny, listOf(t, p + "keys"), optional(t, p + "tokenSecret"),
                 url(t, p + "callback"));
     }
 
     private static String optional(ConfigTree t, String key) {
         ConfigTree.Value v = t.get(key);
+        if (v != null && v.isList()) {
+            throw new ConfigException(v.where() + ": " + key + ": expected a single value, not a list");
+        }
         return v == null ? "" : v.text().trim();
+    }
+
+    /** A list key: a YAML list, or one comma-separated string; given back as the latter. */
+    private static String listOf(ConfigTree t, String key) {
+        ConfigTree.Value v = t.get(key);
+        return v == null ? "" : v.isList() ? String.join(",", v.items()) : v.text().trim();
     }
 
     private static String url(ConfigTree t, String key) {
@@ -214,12 +238,63 @@ public final class ConfigLoader {
             throw new ConfigException(t.get(key).where() + ": " + key + ": '" + u + "' is not an http:// or https:// URL");
         }
         return u;
+
+    }
+
+
+    /** {@code applications.<name>.swfVerification.*}, each key with its default when absent. */
+    private static ServerConfig.SwfVerification swfVerification(ConfigTree t, String app, Path home, Path userBase,
+                                                                String userSource) {
+        String p = "applications." + app + ".swfVerification.";
+        boolean enabled = t.get(p + "enabled") != null && bool(t, p + "enabled");
+        long timeout = t.get(p + "timeoutMillis") != null
+                ? integer(t, p + "timeoutMillis", 100, 600_000) : DEFAULT_SWF_TIMEOUT_MILLIS;
+        List<Path> folders = new ArrayList<>();
+        ConfigTree.Value f = t.get(p + "folders");
+        if (f == null) {
+            folders.add(home.resolve(String.format(DEFAULT_SWF_FOLDER, app)).toAbsolutePath().normalize());
+        } else {
+            for (String item : items(f)) {
+                if (item.isBlank()) {
+                    throw new ConfigException(f.where() + ": " + p + "folders: a folder must not be empty");
+                }
+                Path folder = Path.of(item.trim());
+                Path base = userSource != null && userSource.equals(f.source()) ? userBase : home;
+                folders.add(folder.isAbsolute() ? folder.normalize() : base.resolve(folder).toAbsolutePath().normalize());
+            }
+            if (folders.isEmpty()) {
+                throw new ConfigException(f.where() + ": " + p + "folders: name at least one folder");
+            }
+        }
+        List<String> exceptions = new ArrayList<>();
+        ConfigTree.Value e = t.get(p + "userAgentExceptions");
+        if (e != null) {
+            for (String item : items(e)) {
+                try {
+                    exceptions.add(io.millrace.server.swf.UserAgentException.parse(item).toString());
+                } catch (IllegalArgumentException ex) {
+                    throw new ConfigException(e.where() + ": " + p + "userAgentExceptions: " + ex.getMessage());
+                }
+            }
+        }
+        return new ServerConfig.SwfVerification(enabled, List.copyOf(folders), timeout, List.copyOf(exceptions));
+    }
+
+    /** A list value's entries; a single value is a list of one (an empty one: of none). */
+    private static List<String> items(ConfigTree.Value v) {
+        if (v.isList()) {
+            return v.items();
+        }
+        return v.text().isBlank() ? List.of() : List.of(v.text());
     }
 
     private static ConfigTree.Value required(ConfigTree t, String key) {
         ConfigTree.Value v = t.get(key);
         if (v == null) {
             throw new ConfigException(key + ": missing");
+        }
+        if (v.isList()) {
+            throw new ConfigException(v.where() + ": " + key + ": expected a single value, not a list");
         }
         return v;
     }

@@ -10,7 +10,9 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
 import java.io.Reader;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -21,8 +23,24 @@ import java.util.TreeSet;
  */
 public final class ConfigTree {
 
-    /** One scalar value with its origin. */
-    public record Value(String text, String source, int line) {
+    /**
+     * One value with its origin: a scalar ({@code items} null), or a list of scalars ({@code items} the
+     * entries, {@code text} them joined with ", " for messages).
+     */
+    public record Value(String text, String source, int line, List<String> items) {
+        public Value {
+            items = items == null ? null : List.copyOf(items);
+        }
+
+        /** A scalar. */
+        public Value(String text, String source, int line) {
+            this(text, source, line, null);
+        }
+
+        public boolean isList() {
+            return items != null;
+        }
+
         public String where() {
             return source + " line " + line;
         }
@@ -69,8 +87,17 @@ public final class ConfigTree {
                 flatten(key, child, source);
             } else if (valueNode instanceof ScalarNode scalar) {
                 values.put(key, new Value(scalar.getValue(), source, line));
-            } else if (valueNode instanceof SequenceNode) {
-                throw new ConfigException(source + " line " + line + ": " + key + ": lists are not supported here");
+            } else if (valueNode instanceof SequenceNode sequence) {
+                // A list of plain values (e.g. folders); whether a key takes one is the loader's business.
+                List<String> items = new ArrayList<>();
+                for (Node item : sequence.getValue()) {
+                    if (!(item instanceof ScalarNode scalarItem)) {
+                        throw new ConfigException(source + " line " + (item.getStartMark().getLine() + 1) + ": "
+                                + key + ": a list here holds plain values only");
+                    }
+                    items.add(scalarItem.getValue());
+                }
+                values.put(key, new Value(String.join(", ", items), source, line, items));
             }
         }
     }

@@ -6,7 +6,8 @@ import java.util.Map;
 /** The whole server configuration, immutable, validated when it was loaded ({@link ConfigLoader}). */
 public record ServerConfig(Rtmp rtmp, Http http, Path mediaDir, Path dataDir, Vod vod, Live live,
                            Map<String, ApplicationConfig> applications, BandwidthDetection bandwidthDetection,
-                           Clients clients, AccessLog accessLog, Security security) {
+                           Clients clients, AccessLog accessLog, Security security,
+                           SwfVerificationSettings swfVerification) {
 
     public record Rtmp(String bind, int port, int chunkSize, long windowAckSize, long peerBandwidth,
                        int maxMessageSize, long handshakeTimeoutMillis, long connectTimeoutMillis,
@@ -83,10 +84,59 @@ public record ServerConfig(Rtmp rtmp, Http http, Path mediaDir, Path dataDir, Vo
     /** The kinds of application this release knows. */
     public enum AppType { VOD, LIVE }
 
-    public record ApplicationConfig(String name, AppType type, AppSecurity security) {
+    /**
+     * One application.
+     *
+     * @param security        who may connect, publish and play (open unless it says otherwise)
+     * @param swfVerification its SWF verification settings (off unless it turns them on)
+     */
+    public record ApplicationConfig(String name, AppType type, AppSecurity security, SwfVerification swfVerification) {
+        /** An application open to everyone, without SWF verification. */
         public ApplicationConfig(String name, AppType type) {
-            this(name, type, AppSecurity.OPEN);
+            this(name, type, AppSecurity.OPEN, SwfVerification.off());
         }
+    }
+
+    /**
+     * FMS's SWF verification for one application ({@code applications.<name>.swfVerification}; FMS's
+     * Application.xml {@code <SWFVerification enabled="false">}).
+     *
+     * @param enabled             clients must prove they run one of the allowed SWFs before their connect is
+     *                            accepted
+     * @param folders             the folders whose files are the allowed SWFs (FMS's SWFFolder; default
+     *                            {@code applications/<name>/SWFs} in the Millrace home)
+     * @param timeoutMillis       how long the connect waits for the client's proof
+     * @param userAgentExceptions flashVer prefixes and {@code "WIN 9,0,0,0 .. WIN 9,0,115,0"} ranges that are
+     *                            not asked (FMS's UserAgentExceptions)
+     */
+    public record SwfVerification(boolean enabled, java.util.List<Path> folders, long timeoutMillis,
+                                  java.util.List<String> userAgentExceptions) {
+        public SwfVerification {
+            folders = java.util.List.copyOf(folders);
+            userAgentExceptions = java.util.List.copyOf(userAgentExceptions);
+        }
+
+        /** Off, with no folders. */
+        public static SwfVerification off() {
+            return new SwfVerification(false, java.util.List.of(), 5000, java.util.List.of());
+        }
+    }
+
+    /**
+     * The server-wide side of SWF verification ({@code swfVerification.*}).
+     *
+     * @param disableAll           the switch that turns SWF verification off for every application, whatever
+     *                             their own settings say
+     * @param rescanIntervalMillis how often the SWF folders are looked at again for added, changed or removed
+     *                             files (0: only at start)
+     */
+    public record SwfVerificationSettings(boolean disableAll, long rescanIntervalMillis) {
+    }
+
+    /** Whether SWF verification is in force for an application: its own setting, unless switched off server-wide. */
+    public boolean swfVerificationEnabled(String application) {
+        ApplicationConfig app = applications.get(application);
+        return app != null && app.swfVerification().enabled() && !swfVerification.disableAll();
     }
 
     /**
@@ -132,7 +182,8 @@ public record ServerConfig(Rtmp rtmp, Http http, Path mediaDir, Path dataDir, Vo
                 rtmp.peerBandwidth, rtmp.maxMessageSize, rtmp.handshakeTimeoutMillis, rtmp.connectTimeoutMillis,
                 rtmp.writeBufferHighWaterMark, rtmp.pingIntervalMillis);
         Http h = httpPort == null ? http : new Http(http.bind, httpPort, http.adminUser, http.adminPassword);
-        return new ServerConfig(r, h, mediaDir, dataDir, vod, live, applications, bandwidthDetection, clients, accessLog, security);
+        return new ServerConfig(r, h, mediaDir, dataDir, vod, live, applications, bandwidthDetection, clients, accessLog,
+                security, swfVerification);
     }
 
     /** Where the live application records ({@code <data>/recordings}); the vod application plays from there too. */
@@ -142,6 +193,6 @@ public record ServerConfig(Rtmp rtmp, Http http, Path mediaDir, Path dataDir, Vo
 
     public ServerConfig withDirs(Path media, Path data) {
         return new ServerConfig(rtmp, http, media == null ? mediaDir : media, data == null ? dataDir : data,
-                vod, live, applications, bandwidthDetection, clients, accessLog, security);
+                vod, live, applications, bandwidthDetection, clients, accessLog, security, swfVerification);
     }
 }

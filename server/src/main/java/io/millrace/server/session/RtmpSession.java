@@ -19,8 +19,13 @@ import io.millrace.rtmp.control.SetBufferLength;
 import io.millrace.rtmp.control.SetChunkSize;
 import io.millrace.rtmp.control.SetPeerBandwidth;
 import io.millrace.rtmp.control.StreamBegin;
+import io.millrace.rtmp.control.SwfVerifyRequest;
+import io.millrace.rtmp.control.SwfVerifyResponse;
+import io.millrace.rtmp.control.UnknownUserControl;
 import io.millrace.rtmp.control.UserControlEvent;
 import io.millrace.rtmp.control.WindowAckSize;
+import io.millrace.rtmp.handshake.HandshakeCompleteEvent;
+import io.millrace.rtmp.handshake.SwfVerification;
 import io.millrace.rtmp.message.RtmpMessage;
 import io.millrace.server.config.ServerConfig;
 import io.millrace.server.monitor.AccessLog;
@@ -30,6 +35,8 @@ import io.millrace.server.monitor.ServerMonitor;
 import io.millrace.server.net.Addresses;
 import io.millrace.server.net.InboundPacer;
 import io.millrace.server.security.AccessControl;
+import io.millrace.server.swf.SwfVerifier;
+import io.millrace.server.swf.UserAgentException;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -44,6 +51,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.HashMap;
@@ -71,9 +79,19 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
     /** Most NetStreams one connection may hold at once. */
     public static final int MAX_STREAMS = 64;
 
-    private enum State { AWAIT_CONNECT, CONNECTING, CONNECTED, CLOSED }
-    /** Most commands a client may send while its connect waits for a callback. */
-    private static final int MAX_HELD_COMMANDS = 32;
+    /**
+     * Commands a client may send while its connect waits (for SWF verification or a callback); they run, in
+     * order, once it is accepted. One more is a protocol error (no real client sends anything before the
+     * connect's answer).
+     */
+    static final int MAX_HELD_COMMANDS = 16;
+
+    /**
+     * AWAIT_SWF: connect received, SWF verification requested, the answer to connect held until the client's
+     * proof (user control 27) or the timeout. CONNECTING: the same while the application's connect callback
+     * decides.
+     */
+    private enum State { AWAIT_CONNECT, AWAIT_SWF, CONNECTING, CONNECTED, CLOSED }
 
     private final ServerConfig config;
     private final Applications applications;
@@ -106,13 +124,19 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
     private int nextStreamId = 1;
     private long connectedAtNanos;
     private ScheduledFuture<?> connectTimeout;
+    /** What the handshake handler reported (null in unit tests that do no handshake: a plain handshake then). */
+    private HandshakeCompleteEvent handshake;
+    /** While AWAIT_SWF: the connect being verified, its verifier, its timer and the commands that came after it. */
+    private NetCommand.Connect heldConnect;
+    private SwfVerifier heldVerifier;
+    private ScheduledFuture<?> swfTimeout;
+    private final ArrayDeque<NetCommand> heldCommands = new ArrayDeque<>();
     /** Transaction id of the server's next call that expects an answer (onBWCheck). */
     private double nextCallId = 1;
     private BandwidthCheck bandwidthCheck;
     private AccessControl access = AccessControl.open("");
     /** The user that passed the authmod=adobe challenge, or null. */
     private String adobeUser;
-    private final List<NetCommand> heldCommands = new ArrayList<>();
     /** The access log's disconnect status and context: how the connection ended. */
     private int closeStatus = 200;
     private String closeReason = "closed";
@@ -450,7 +474,10 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
     /** The connect timer starts once the handshake is done (the handshake has its own timeout). */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof io.millrace.rtmp.handshake.HandshakeCompleteEvent && connectTimeout == null) {
+        if (evt instanceof HandshakeCompleteEvent h) {
+            handshake = h;
+        }
+        if (evt instanceof HandshakeCompleteEvent && connectTimeout == null) {
             connectTimeout = ctx.executor().schedule(() -> {
                 if (state == State.AWAIT_CONNECT && channel.isActive()) {
                     LOG.info("closing {}: no connect command within {} ms", describe(), config.rtmp().connectTimeoutMillis());
@@ -533,6 +560,13 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
         if (connectTimeout != null) {
             connectTimeout.cancel(false);
         }
+        if (swfTimeout != null) {
+            swfTimeout.cancel(false);
+        }
+        if (state == State.AWAIT_SWF) {
+            LOG.debug("{}: connection closed before the answer to the SWF verification request", describe());
+            heldCommands.clear();
+        }
         if (pingTimer != null) {
             pingTimer.cancel(false);
         }
@@ -579,9 +613,11 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
     // ---- commands ---------------------------------------------------------------------------
 
     private void onCommand(NetCommand cmd) {
-        if (state == State.CONNECTING) {
+        if (state == State.AWAIT_SWF || state == State.CONNECTING) {
             if (heldCommands.size() >= MAX_HELD_COMMANDS) {
-                throw new RtmpProtocolException("more than " + MAX_HELD_COMMANDS + " commands before connect was answered");
+                throw new RtmpProtocolException("more than " + MAX_HELD_COMMANDS
+                        + " commands while the connect waits for " + (state == State.AWAIT_SWF
+                        ? "SWF verification" : "the application's callback"));
             }
             heldCommands.add(cmd);
             return;
@@ -664,15 +700,39 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
         AccessControl.Verdict v = access.connect(remoteAddress(), target.query(), flashVer,
                 connectProperties.getString("pageUrl"), connectProperties.getString("swfUrl"), System.currentTimeMillis());
         if (!v.allowed()) {
-            rejectConnect(connect, v.description(), v.status(), v.reason());
+            rejectConnect(connect, v.reason(), v.description(), v.status());
             return;
         }
         adobeUser = v.user();
+        SwfVerifier swf = applications.swfVerifier(target.app());
+        if (swf != null) {
+            UserAgentException exempt = swf.exemption(flashVer);
+            if (exempt != null) {
+                LOG.debug("{}: flashVer {} is exempt from SWF verification ({})", describe(), flashVer, exempt);
+            } else if (handshake == null || !handshake.digest()) {
+                rejectConnect(connect, "SWF verification needs the digest handshake",
+                        "Connection rejected: application '" + target.app() + "' requires SWF verification, which "
+                                + "needs the digest (Flash Player 9 and later) handshake, and this client did the "
+                                + "plain handshake.", 403);
+                return;
+            } else {
+                awaitSwf(connect, swf);
+                return;
+            }
+        }
+        afterChecks(connect);
+    }
+
+    /**
+     * The last step before a connect is accepted: the application's connect callback, when it has one, which
+     * holds the connect (and the client's next commands) until it answers.
+     */
+    private void afterChecks(NetCommand.Connect connect) {
         if (access.callback(AccessControl.Action.CONNECT) == null) {
-            acceptConnect(connect);
+            accept(connect);
+            releaseHeldCommands();
             return;
         }
-        // Held until the callback answers: commands that come meanwhile wait (heldCommands).
         state = State.CONNECTING;
         access.ask(AccessControl.Action.CONNECT, callbackFields("connect", null)).thenAccept(d ->
                 channel.eventLoop().execute(() -> {
@@ -680,23 +740,81 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
                         return;
                     }
                     if (d.allowed()) {
-                        acceptConnect(connect);
-                        List<NetCommand> held = new ArrayList<>(heldCommands);
-                        heldCommands.clear();
-                        held.forEach(this::onCommand);
+                        accept(connect);
+                        releaseHeldCommands();
                     } else {
-                        rejectConnect(connect, "Connection rejected by the application.", 403, d.reason());
+                        rejectConnect(connect, d.reason(), "Connection rejected by the application.", 403);
                     }
                 }));
     }
 
-    /** Answers connect with NetConnection.Connect.Rejected and closes: one log line and one access log line. */
-    private void rejectConnect(NetCommand.Connect connect, String description, int status, String reason) {
+    private void releaseHeldCommands() {
+        while (!heldCommands.isEmpty() && state == State.CONNECTED) {
+            onCommand(heldCommands.poll());
+        }
+        heldCommands.clear();
+    }
+    /** Asks for the client's SWF proof (user control 26, type 1) and holds the connect until it comes. */
+    private void awaitSwf(NetCommand.Connect connect, SwfVerifier swf) {
+        state = State.AWAIT_SWF;
+        heldConnect = connect;
+        heldVerifier = swf;
+        channel.writeAndFlush(new SwfVerifyRequest());
+        long timeout = swf.timeoutMillis();
+        swfTimeout = channel.eventLoop().schedule(() -> {
+            if (state == State.AWAIT_SWF && channel.isActive()) {
+                swfFailed("no answer to the SWF verification request within " + timeout + " ms");
+            }
+        }, timeout, TimeUnit.MILLISECONDS);
+    }
+
+    /** The client's answer to the SWF verification request: well formed (42 bytes) or not (null data). */
+    private void onSwfResponse(byte[] data, int length) {
+        if (state != State.AWAIT_SWF) {
+            LOG.debug("{}: SWF verification response that nobody asked for; ignored", describe());
+            return;
+        }
+        swfTimeout.cancel(false);
+        SwfVerifier.Result r = data != null ? heldVerifier.verify(data, handshake.swfVerificationKey())
+                : new SwfVerifier.Result(null, "malformed response (" + length + " bytes, not "
+                        + SwfVerification.RESPONSE_LENGTH + ")");
+        if (!r.passed()) {
+            swfFailed(r.reason());
+            return;
+        }
+        LOG.debug("{}: SWF verification passed ({})", describe(), r.matched().file().getFileName());
+        NetCommand.Connect connect = heldConnect;
+        heldConnect = null;
+        heldVerifier = null;
+        afterChecks(connect);
+    }
+
+    private void swfFailed(String reason) {
+        NetCommand.Connect connect = heldConnect;
+        heldConnect = null;
+        heldVerifier = null;
+        heldCommands.clear();
+        rejectConnect(connect, "SWF verification failed", "SWF verification failed: " + reason + ".", 403);
+    }
+
+    /**
+     * Answers connect with {@code _error} NetConnection.Connect.Rejected and closes: one log line naming the
+     * client, its flashVer, swfUrl and pageUrl, and an access log {@code connect} with the status (401 for
+     * authentication, 403 for the rest, FMS's "connection rejected by access module").
+     */
+    private void rejectConnect(NetCommand.Connect connect, String comment, String description, int status) {
         AmfObject info = NetConnectionStatus.CONNECT_REJECTED.info(description);
         info.put("objectEncoding", (double) encoding.objectEncoding());
-        LOG.info("reject {} flashVer={}: {}", describe(), flashVer, reason);
+        String swfUrl = connectProperties.getString("swfUrl");
+        String pageUrl = connectProperties.getString("pageUrl");
+        // INFO: a rejection is policy at work (the authmod=adobe challenge rejects twice on its normal path).
+        String detail = description.startsWith(comment) ? description
+                : description.startsWith("[ AccessManager") ? comment : comment + " (told: " + description + ")";
+        LOG.info("reject {} flashVer={} swfUrl={} pageUrl={}: {}", describe(), flashVer,
+                swfUrl == null || swfUrl.isEmpty() ? "-" : swfUrl, pageUrl == null || pageUrl.isEmpty() ? "-" : pageUrl,
+                detail);
         access(accessEntry("connect", "session").set(AccessLog.Field.X_STATUS, status)
-                .set(AccessLog.Field.X_COMMENT, reason));
+                .set(AccessLog.Field.X_COMMENT, comment));
         state = State.CLOSED;
         heldCommands.clear();
         if (monitor != null) {
@@ -779,7 +897,8 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
         return channel != null && channel.remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
     }
 
-    private void acceptConnect(NetCommand.Connect connect) {
+    /** Accepts connect: the FMS answer sequence, then the application's onConnect. */
+    private void accept(NetCommand.Connect connect) {
         state = State.CONNECTED;
         connectedAtNanos = System.nanoTime();
         connectTimeMillis = System.currentTimeMillis();
@@ -919,7 +1038,11 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
     }
 
     private void onUserControl(UserControlEvent event) {
-        if (event instanceof PingResponse pong) {
+        if (event instanceof SwfVerifyResponse r) {
+            onSwfResponse(r.data(), SwfVerification.RESPONSE_LENGTH);
+        } else if (event instanceof UnknownUserControl u && u.eventType() == UserControlEvent.SWF_VERIFY_RESPONSE) {
+            onSwfResponse(null, u.data().length);
+        } else if (event instanceof PingResponse pong) {
             pingRttMillis = (nowMillis32() - pong.timestamp()) & 0xFFFFFFFFL;
         } else if (event instanceof SetBufferLength sbl) {
             long ms = sbl.bufferMillis();

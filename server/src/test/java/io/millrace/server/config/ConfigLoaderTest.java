@@ -64,6 +64,78 @@ class ConfigLoaderTest {
         assertError("media: ''\n", "my.yaml line 1: media: must not be empty");
     }
 
+    @Test
+    void swfVerificationIsOffByDefaultWithFmsLikeDefaults() {
+        ServerConfig c = ConfigLoader.load(null, home);
+        for (String app : new String[] {"vod", "live"}) {
+            ServerConfig.SwfVerification s = c.applications().get(app).swfVerification();
+            assertThat(s.enabled()).isFalse();
+            assertThat(s.folders()).containsExactly(home.resolve("applications/" + app + "/SWFs").toAbsolutePath().normalize());
+            assertThat(s.timeoutMillis()).isEqualTo(5000);
+            assertThat(s.userAgentExceptions()).isEmpty();
+            assertThat(c.swfVerificationEnabled(app)).isFalse();
+        }
+        assertThat(c.swfVerification()).isEqualTo(new ServerConfig.SwfVerificationSettings(false, 5000));
+    }
+
+    @Test
+    void swfVerificationPerApplication() throws Exception {
+        Path dir = Files.createDirectories(home.resolve("etc"));
+        Path file = dir.resolve("my.yaml");
+        Files.writeString(file, """
+                applications:
+                  films:
+                    type: vod
+                    swfVerification:
+                      enabled: true
+                      folders: [swfs, /srv/players]
+                      timeoutMillis: 2500
+                      userAgentExceptions:
+                        - "WIN 9,0,0,0 .. WIN 9,0,115,0"
+                        - FMLE/
+                  vod:
+                    swfVerification:
+                      enabled: true
+                      folders: /srv/vod-swfs
+                """);
+        ServerConfig c = ConfigLoader.load(file, home);
+        ServerConfig.SwfVerification films = c.applications().get("films").swfVerification();
+        assertThat(films.enabled()).isTrue();
+        // Relative folders in the user's file are relative to that file's folder.
+        assertThat(films.folders()).containsExactly(dir.resolve("swfs"), Path.of("/srv/players"));
+        assertThat(films.timeoutMillis()).isEqualTo(2500);
+        assertThat(films.userAgentExceptions()).containsExactly("WIN 9,0,0,0 .. WIN 9,0,115,0", "FMLE/");
+        assertThat(c.applications().get("vod").swfVerification().folders()).containsExactly(Path.of("/srv/vod-swfs"));
+        assertThat(c.applications().get("vod").type()).isEqualTo(ServerConfig.AppType.VOD);
+        assertThat(c.swfVerificationEnabled("films")).isTrue();
+        assertThat(c.swfVerificationEnabled("live")).isFalse();
+
+        // The server-wide switch turns it off whatever the applications say.
+        Files.writeString(file, "swfVerification:\n  disableAll: true\napplications:\n  vod:\n"
+                + "    swfVerification:\n      enabled: true\n");
+        ServerConfig off = ConfigLoader.load(file, home);
+        assertThat(off.applications().get("vod").swfVerification().enabled()).isTrue();
+        assertThat(off.swfVerificationEnabled("vod")).isFalse();
+    }
+
+    @Test
+    void swfVerificationErrors() throws Exception {
+        assertError("applications:\n  vod:\n    swfVerification:\n      enabled: maybe\n",
+                "my.yaml line 4: applications.vod.swfVerification.enabled: expected true or false, got 'maybe'");
+        assertError("applications:\n  vod:\n    swfVerification:\n      folder: x\n",
+                "my.yaml line 4: applications.vod.swfVerification.folder: unknown key");
+        assertError("applications:\n  vod:\n    swfVerification:\n      timeoutMillis: 5\n",
+                "applications.vod.swfVerification.timeoutMillis: 5 is out of range (100..600000)");
+        assertError("applications:\n  vod:\n    swfVerification:\n      userAgentExceptions: ['WIN 10 .. WIN 9']\n",
+                "my.yaml line 4: applications.vod.swfVerification.userAgentExceptions: 'WIN 10 .. WIN 9': the range ends");
+        assertError("applications:\n  vod:\n    swfVerification:\n      folders: []\n",
+                "applications.vod.swfVerification.folders: name at least one folder");
+        assertError("applications:\n  vod:\n    swfVerification:\n      enabled: [true]\n",
+                "applications.vod.swfVerification.enabled: expected a single value, not a list");
+        assertError("rtmp:\n  port: [1935]\n", "my.yaml line 2: rtmp.port: expected a single value, not a list");
+        assertError("swfVerification:\n  rescanIntervalMillis: -1\n", "swfVerification.rescanIntervalMillis: -1 is out of range");
+    }
+
     private void assertError(String yaml, String expected) throws Exception {
         Path file = home.resolve("my.yaml");
         Files.writeString(file, yaml);

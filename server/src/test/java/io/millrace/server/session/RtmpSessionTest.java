@@ -7,9 +7,16 @@ import io.millrace.rtmp.control.LimitType;
 import io.millrace.rtmp.control.SetChunkSize;
 import io.millrace.rtmp.control.SetPeerBandwidth;
 import io.millrace.rtmp.control.StreamBegin;
+import io.millrace.rtmp.control.SwfVerifyRequest;
+import io.millrace.rtmp.control.SwfVerifyResponse;
+import io.millrace.rtmp.control.UnknownUserControl;
+import io.millrace.rtmp.handshake.HandshakeCompleteEvent;
+import io.millrace.rtmp.handshake.SwfVerification;
 import io.millrace.rtmp.control.WindowAckSize;
 import io.millrace.server.config.ConfigLoader;
 import io.millrace.server.config.ServerConfig;
+import io.millrace.server.swf.SwfFiles;
+import io.millrace.server.swf.SwfVerifier;
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -137,6 +144,175 @@ class RtmpSessionTest {
         ch.writeInbound(new NetCommand.CreateStream(2));
         assertThat(ch.isActive()).isFalse();
         ch.finishAndReleaseAll();
+    }
+
+    // ---- SWF verification -----------------------------------------------------------------
+
+    private static final byte[] SWF = io.millrace.server.swf.SwfTestFiles.fws(10, 300, 1);
+
+    @org.junit.jupiter.api.io.TempDir
+    Path swfDir;
+
+    /** A session whose "vod" verifies SWFs against {@link #SWF}, after a handshake of the given kind. */
+    private EmbeddedChannel swfSession(boolean digestHandshake, long timeoutMillis) throws Exception {
+        java.nio.file.Files.write(swfDir.resolve("player.swf"), SWF);
+        SwfVerifier verifier = new SwfVerifier("vod", List.of(swfDir), timeoutMillis,
+                List.of(io.millrace.server.swf.UserAgentException.parse("FMLE/")), SwfFiles.DEFAULT_MAX_SIZE);
+        verifier.scan();
+        ServerConfig cfg = ConfigLoader.loadText("rtmp:\n  chunkSize: 8192\n", "test", Path.of("."));
+        Application app = new Application() {
+            @Override
+            public String name() {
+                return "vod";
+            }
+
+            @Override
+            public String type() {
+                return "vod";
+            }
+
+            @Override
+            public void play(RtmpSession session, NetStream stream, NetCommand.Play play) {
+            }
+        };
+        EmbeddedChannel c = new EmbeddedChannel(new RtmpSession(cfg,
+                new Applications(Map.of("vod", app), Map.of(), Map.of("vod", verifier))));
+        c.pipeline().fireUserEventTriggered(handshake(digestHandshake));
+        return c;
+    }
+
+    private static HandshakeCompleteEvent handshake(boolean digest) {
+        byte[] s1 = new byte[1536];
+        for (int i = 0; i < s1.length; i++) {
+            s1[i] = (byte) (i * 13 + 7);
+        }
+        return digest
+                ? new HandshakeCompleteEvent(true, 1, new byte[32], s1, new byte[1536], new byte[] {9, 0, 124, 2}, 0, 0)
+                : new HandshakeCompleteEvent(false, -1, null, s1, new byte[1536], new byte[4], 0, 0);
+    }
+
+    private static byte[] proof(byte[] swf) {
+        return SwfVerification.response(SwfVerification.swfHash(swf), swf.length,
+                handshake(true).swfVerificationKey());
+    }
+
+    private static void connect(EmbeddedChannel c, String flashVer) {
+        c.writeInbound(new NetCommand.Connect(1, AmfObject.of("app", "vod", "tcUrl", "rtmp://h/vod",
+                "flashVer", flashVer, "swfUrl", "http://example/player.swf", "objectEncoding", 0.0), List.of()));
+    }
+
+    private static AmfObject assertRejected(EmbeddedChannel c) {
+        Command error = c.readOutbound();
+        assertThat(error.name()).isEqualTo("_error");
+        assertThat(error.transactionId()).isEqualTo(1);
+        AmfObject info = (AmfObject) error.arg(0);
+        assertThat(info).containsEntry("level", "error").containsEntry("code", "NetConnection.Connect.Rejected");
+        assertThat((Object) c.readOutbound()).isNull();
+        c.runPendingTasks();
+        assertThat(c.isActive()).isFalse();
+        return info;
+    }
+
+    @Test
+    void swfVerificationHoldsTheConnectAndWhatFollowsUntilTheProof() throws Exception {
+        EmbeddedChannel c = swfSession(true, 5000);
+        connect(c, "WIN 32,0,0,465");
+        assertThat((Object) c.readOutbound()).isEqualTo(new SwfVerifyRequest());
+        assertThat((Object) c.readOutbound()).as("connect held").isNull();
+        // A command sent before the answer waits too.
+        c.writeInbound(new NetCommand.CreateStream(2));
+        assertThat((Object) c.readOutbound()).isNull();
+
+        c.writeInbound(new SwfVerifyResponse(proof(SWF)));
+        assertThat((Object) c.readOutbound()).isEqualTo(new WindowAckSize(2_500_000));
+        assertThat((Object) c.readOutbound()).isEqualTo(new SetPeerBandwidth(2_500_000, LimitType.DYNAMIC));
+        assertThat((Object) c.readOutbound()).isEqualTo(new StreamBegin(0));
+        assertThat((Object) c.readOutbound()).isEqualTo(new SetChunkSize(8192));
+        Command result = c.readOutbound();
+        assertThat(result.name()).isEqualTo("_result");
+        assertThat(((AmfObject) result.arg(0))).containsEntry("code", "NetConnection.Connect.Success");
+        assertThat(((Command) c.readOutbound()).name()).isEqualTo("onBWDone");
+        Command created = c.readOutbound();
+        assertThat(created.name()).isEqualTo("_result");
+        assertThat(created.transactionId()).isEqualTo(2);
+        assertThat(created.arg(0)).isEqualTo(1.0);
+        // A late or repeated answer changes nothing.
+        c.writeInbound(new SwfVerifyResponse(new byte[42]));
+        assertThat((Object) c.readOutbound()).isNull();
+        assertThat(c.isActive()).isTrue();
+        assertThat(c.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void aWrongProofIsRejected() throws Exception {
+        EmbeddedChannel c = swfSession(true, 5000);
+        connect(c, "WIN 32,0,0,465");
+        assertThat((Object) c.readOutbound()).isEqualTo(new SwfVerifyRequest());
+        byte[] other = io.millrace.server.swf.SwfTestFiles.fws(10, 300, 2); // same size, other bytes
+        c.writeInbound(new SwfVerifyResponse(proof(other)));
+        AmfObject info = assertRejected(c);
+        assertThat((String) info.get("description")).startsWith("SWF verification failed: ")
+                .contains("not one that application 'vod' allows");
+        c.finishAndReleaseAll();
+    }
+
+    @Test
+    void aMalformedProofIsRejected() throws Exception {
+        EmbeddedChannel c = swfSession(true, 5000);
+        connect(c, "WIN 32,0,0,465");
+        c.readOutbound();
+        c.writeInbound(new UnknownUserControl(27, new byte[] {1, 1, 0}));
+        assertThat((String) assertRejected(c).get("description")).contains("malformed response (3 bytes, not 42)");
+        c.finishAndReleaseAll();
+    }
+
+    @Test
+    void noAnswerIsRejectedAfterTheTimeout() throws Exception {
+        EmbeddedChannel c = swfSession(true, 3000);
+        connect(c, "LNX 9,0,124,2");
+        assertThat((Object) c.readOutbound()).isEqualTo(new SwfVerifyRequest());
+        c.advanceTimeBy(2900, java.util.concurrent.TimeUnit.MILLISECONDS);
+        c.runScheduledPendingTasks();
+        assertThat((Object) c.readOutbound()).isNull();
+        assertThat(c.isActive()).isTrue();
+        c.advanceTimeBy(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+        c.runScheduledPendingTasks();
+        assertThat((String) assertRejected(c).get("description"))
+                .isEqualTo("SWF verification failed: no answer to the SWF verification request within 3000 ms.");
+        c.finishAndReleaseAll();
+    }
+
+    @Test
+    void aPlainHandshakeIsRejectedWithTheReason() throws Exception {
+        EmbeddedChannel c = swfSession(false, 5000);
+        connect(c, "LNX 9,0,124,2");
+        AmfObject info = assertRejected(c);
+        assertThat((String) info.get("description")).contains("requires SWF verification")
+                .contains("digest").contains("plain handshake");
+        c.finishAndReleaseAll();
+    }
+
+    @Test
+    void tooManyCommandsWhileTheConnectIsHeldCloseTheConnection() throws Exception {
+        EmbeddedChannel c = swfSession(true, 5000);
+        connect(c, "WIN 32,0,0,465");
+        c.readOutbound();
+        for (int i = 0; i < RtmpSession.MAX_HELD_COMMANDS; i++) {
+            c.writeInbound(new NetCommand.CreateStream(2 + i));
+        }
+        assertThat(c.isActive()).isTrue();
+        c.writeInbound(new NetCommand.CreateStream(100));
+        assertThat(c.isActive()).isFalse();
+        assertThat((Object) c.readOutbound()).as("never accepted").isNull();
+        c.finishAndReleaseAll();
+    }
+
+    @Test
+    void exemptUserAgentsAreNotAsked() throws Exception {
+        EmbeddedChannel c = swfSession(false, 5000);
+        connect(c, "FMLE/3.0 (compatible; FMSc/1.0)");
+        assertThat((Object) c.readOutbound()).isEqualTo(new WindowAckSize(2_500_000));
+        c.finishAndReleaseAll();
     }
 
     private void drain() {
