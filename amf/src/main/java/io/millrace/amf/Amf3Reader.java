@@ -2,8 +2,11 @@ package io.millrace.amf;
 
 import io.netty.buffer.ByteBuf;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,11 +32,19 @@ import static io.millrace.amf.Wire.utf8;
  * <p>Errors (all {@link AmfException}, with the offset): unknown markers (0x12 and up), references
  * outside a table, lengths or counts larger than the remaining bytes, unknown externalizable classes,
  * U29 values that run past the buffer, nesting deeper than 256 levels, dictionary keys that cannot be
- * hashed because they contain themselves.
+ * hashed because they contain themselves or would cost too much to hash (see below).
+ *
+ * <p>Dictionary keys are Java map keys, so reading one hashes it, and hashing walks the value as a tree:
+ * a key that reuses a value through references (each level referring twice to the one below) costs
+ * 2^depth steps to hash while taking a few bytes per level to send. Hashing keys (and comparing keys
+ * with equal hashes) may therefore visit at most {@value #KEY_WORK_PER_BYTE} values per byte this reader
+ * has consumed; a dictionary that needs more fails.
  */
 public final class Amf3Reader {
 
     private static final String CODEC = "AMF3";
+    /** Values that hashing and comparing dictionary keys may visit, per byte consumed by this reader. */
+    static final int KEY_WORK_PER_BYTE = 16;
 
     private record Traits(String className, boolean dynamic, boolean externalizable, List<String> members) {
     }
@@ -42,6 +53,9 @@ public final class Amf3Reader {
     private final List<String> strings = new ArrayList<>();
     private final List<Object> objects = new ArrayList<>();
     private final List<Traits> traits = new ArrayList<>();
+    private final int startIndex;
+    /** Values visited so far to hash and compare dictionary keys. */
+    private long keyWork;
     private int depth;
 
     /** Reads from {@code in} (borrowed, not released) starting at its reader index, advancing it. */
@@ -52,6 +66,7 @@ public final class Amf3Reader {
     Amf3Reader(ByteBuf in, int depth) {
         this.in = Objects.requireNonNull(in, "in");
         this.depth = depth;
+        this.startIndex = in.readerIndex();
     }
 
     /** True while bytes remain to be read. */
@@ -376,17 +391,86 @@ public final class Amf3Reader {
         Map<Object, Object> entries = new LinkedHashMap<>();
         AmfDictionary dictionary = new AmfDictionary(weak, entries);
         objects.add(dictionary);
+        // How many entries have each hash (equal keys collapse into one entry).
+        Map<Integer, Integer> keysPerHash = new HashMap<>();
         for (int i = 0; i < count; i++) {
             int keyStart = in.readerIndex();
             Object key = readValue();
             Object value = readValue();
             try {
+                long size = treeSize(key, keyBudget() + 1);
+                spendKeyWork(size, what, keyStart);
+                int hash = Objects.hashCode(key);
+                // The map compares the key with each entry of the same hash, at most size steps each.
+                spendKeyWork(size * keysPerHash.getOrDefault(hash, 0), what, keyStart);
+                int before = entries.size();
                 entries.put(key, value);
+                if (entries.size() > before) {
+                    keysPerHash.merge(hash, 1, Integer::sum);
+                }
             } catch (StackOverflowError e) {
                 throw new AmfException(what + " key at offset " + keyStart
                         + " contains itself and cannot be used as a map key", e);
             }
         }
         return dictionary;
+    }
+
+    /** What is left of the key budget: {@value #KEY_WORK_PER_BYTE} per byte consumed, less what was spent. */
+    private long keyBudget() {
+        return KEY_WORK_PER_BYTE * (long) (in.readerIndex() - startIndex) - keyWork;
+    }
+
+    private void spendKeyWork(long work, String what, int keyStart) {
+        keyWork += work;
+        if (keyBudget() < 0) {
+            throw new AmfException(what + " key at offset " + keyStart + " is too costly to hash or compare"
+                    + " (it contains itself, references expand it, or many keys share its hash)");
+        }
+    }
+
+    /**
+     * The number of values that hashing {@code root} visits (shared values count once per use, as
+     * {@code hashCode} walks them), or a number above {@code limit} once it passes it.
+     */
+    static long treeSize(Object root, long limit) {
+        ArrayDeque<Object> pending = new ArrayDeque<>();
+        pending.push(root == null ? AmfUndefined.INSTANCE : root);
+        long visited = 1;
+        while (!pending.isEmpty()) {
+            if (visited > limit) {
+                return visited;
+            }
+            Object v = pending.pop();
+            Collection<?> children;
+            if (v instanceof Map<?, ?> m) {
+                List<Object> both = new ArrayList<>(2 * m.size());
+                m.forEach((k, x) -> {
+                    both.add(k);
+                    both.add(x);
+                });
+                children = both;
+            } else if (v instanceof Collection<?> c) {
+                children = c;
+            } else if (v instanceof AmfArray a) {
+                children = List.of(a.dense(), a.associative());
+            } else if (v instanceof AmfVector vector) {
+                children = vector.items();
+            } else if (v instanceof AmfDictionary d) {
+                children = List.of(d.entries());
+            } else {
+                continue; // scalars, strings, dates, byte arrays (hashed by identity)
+            }
+            visited += children.size();
+            if (visited > limit) {
+                return visited;
+            }
+            for (Object child : children) {
+                if (child != null) {
+                    pending.push(child);
+                }
+            }
+        }
+        return visited;
     }
 }

@@ -1,6 +1,7 @@
 package io.millrace.amf;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -198,6 +199,84 @@ class AmfRobustnessTest {
         // key = an object whose member is itself: hashing it would recurse forever
         Throwable t = catchThrowable(() -> readAmf3("11 03 00 0A 0B 01 03 61 0A 02 01 01"));
         assertThat(t).isExactlyInstanceOf(AmfException.class).hasMessageContaining("Dictionary");
+    }
+
+    /** AMF3 {@code Dictionary{A_n: null}} with A_0 = [] and A_k = [A_k-1, A_k-1] (the second a reference). */
+    private static byte[] dictionaryWithDoublingKey(int n) {
+        io.netty.buffer.ByteBuf b = io.netty.buffer.Unpooled.buffer();
+        b.writeBytes(bytes("11 03 00"));
+        for (int k = n; k >= 1; k--) {
+            b.writeBytes(bytes("09 05 01")); // dense array of 2, no associative part
+        }
+        b.writeBytes(bytes("09 01 01")); // A_0
+        for (int k = 1; k <= n; k++) {
+            b.writeByte(0x09).writeByte((n - k + 2) << 1); // reference to A_k-1 (the dictionary is entry 0)
+        }
+        b.writeByte(0x01);
+        byte[] out = io.netty.buffer.ByteBufUtil.getBytes(b);
+        b.release();
+        return out;
+    }
+
+    @Test
+    @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // before the fix: a 2^60-step hang
+    void amf3DictionaryKeyThatReferencesExpandFailsFast() {
+        // Hashing A_60 would take 2^60 steps (found by AmfFuzzTest: the reader hung on ~250 bytes).
+        byte[] data = dictionaryWithDoublingKey(60);
+        long start = System.nanoTime();
+        Throwable t = catchThrowable(() -> readAllAmf3(data));
+        assertThat(t).isExactlyInstanceOf(AmfException.class).hasMessageContaining("too costly to hash");
+        assertThat(System.nanoTime() - start).isLessThan(2_000_000_000L);
+        // A few levels of sharing are fine: A_3 expands to 15 values.
+        AmfDictionary small = (AmfDictionary) readAllAmf3(dictionaryWithDoublingKey(3)).get(0);
+        assertThat(small.entries()).hasSize(1);
+    }
+
+    @Test
+    void amf3DictionaryWithManyKeysOfOneHashFails() {
+        // Distinct keys [a, 1000 - 31a] all hash alike, so each insert compares with every earlier key.
+        io.netty.buffer.ByteBuf b = io.netty.buffer.Unpooled.buffer();
+        int n = 20_000;
+        b.writeByte(0x11);
+        writeU29(b, (n << 1) | 1);
+        b.writeByte(0);
+        for (int a = 0; a < n; a++) {
+            b.writeBytes(bytes("09 05 01 04"));
+            writeU29(b, a);
+            b.writeByte(0x04);
+            writeU29(b, (1000 - 31 * a) & 0x1FFFFFFF);
+            b.writeByte(0x01);
+        }
+        byte[] data = io.netty.buffer.ByteBufUtil.getBytes(b);
+        b.release();
+        Throwable t = catchThrowable(() -> readAllAmf3(data));
+        assertThat(t).isExactlyInstanceOf(AmfException.class).hasMessageContaining("too costly to hash");
+    }
+
+    @Test
+    void amf3DictionaryWithManyOrdinaryKeysReads() {
+        // 5000 string keys, then 5000 empty-object keys (equal in Java, so they merge into one entry).
+        io.netty.buffer.ByteBuf b = io.netty.buffer.Unpooled.buffer();
+        b.writeByte(0x11);
+        writeU29(b, (10_000 << 1) | 1);
+        b.writeByte(0);
+        for (int i = 0; i < 5000; i++) {
+            byte[] key = ("key" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            b.writeByte(0x06);
+            writeU29(b, (key.length << 1) | 1);
+            b.writeBytes(key).writeBytes(bytes("04 01"));
+        }
+        for (int i = 0; i < 5000; i++) {
+            b.writeBytes(i == 0 ? bytes("0A 0B 01 01") : bytes("0A 01 01")).writeBytes(bytes("04 02"));
+        }
+        byte[] data = io.netty.buffer.ByteBufUtil.getBytes(b);
+        b.release();
+        AmfDictionary d = (AmfDictionary) readAllAmf3(data).get(0);
+        assertThat(d.entries()).hasSize(5001);
+    }
+
+    private static void writeU29(io.netty.buffer.ByteBuf b, int v) {
+        Amf3Writer.writeU29(b, v);
     }
 
     // ------------------------------------------------------------------ lengths

@@ -111,7 +111,9 @@ final class FragmentReader {
             dts = b.nextDts();
             if (tfdt != null) {
                 BoxCursor t = new BoxCursor(d, tfdt).fullBox();
-                dts = t.uVersioned();
+                // Decode times only go forward: a tfdt before the end of the track's samples so far
+                // (or from 2^63 on, which reads as negative) counts as that end.
+                dts = Math.max(dts, t.uVersioned());
             }
         }
         try {
@@ -141,11 +143,20 @@ final class FragmentReader {
             int n;
             if (record > 0) {
                 n = r.entries(count, record, "samples");
-            } else if (count > SampleTableBuilder.MAX_SAMPLES || size > 0 && count * size > file.size()) {
+            } else if (count > SampleTableBuilder.MAX_SAMPLES || count * Math.max(size, 1) > file.size()) {
+                // Counted as at least one byte each: empty samples would let a few bytes announce millions.
                 throw new MediaFormatException(trun + " declares " + count + " samples of " + size
                         + " bytes, more than the file holds");
             } else {
                 n = (int) count;
+            }
+            if (b == null && record == 0) {
+                dataPos += n * size; // a track not indexed: no per-sample fields to step over
+                continue;
+            }
+            if (b != null && b.n + (long) n > file.size()) {
+                throw new MediaFormatException(trun + " brings its track to " + (b.n + (long) n)
+                        + " samples, more than the file's " + file.size() + " bytes");
             }
             for (int i = 0; i < n; i++) {
                 long sd = (rf & TRUN_DURATION) != 0 ? r.u32() : duration;

@@ -3,6 +3,8 @@ package io.millrace.media.mp4;
 import io.millrace.media.MediaFormatException;
 import io.millrace.media.MediaReader;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -188,5 +190,77 @@ class Mp4FragmentTest {
         assertThatThrownBy(() -> Mp4Index.build(f)).isInstanceOf(MediaFormatException.class)
                 .hasMessage("far.mp4: track 1 (moof at offset " + (BoxWriter.ftyp().length + moov().length)
                         + "): decode time 1152921504606846976 at sample 1 is out of range");
+    }
+
+    /** A video-only fragmented file whose trex gives samples of {@code size} bytes, with these truns. */
+    private Path videoFragments(String name, long size, byte[]... truns) throws Exception {
+        byte[] moov = box("moov", BoxWriter.mvhd(1000, 0),
+                BoxWriter.trak(1, "vide", 1000, 0, null, emptyStbl(BoxWriter.avc1(640, 360))),
+                box("mvex", trex(1, 40, size, 0)));
+        byte[] traf = box("traf", concat(full("tfhd", 0, 0x020000, new BoxWriter().u32(1).toBytes()), concat(truns)));
+        Path f = dir.resolve(name);
+        Files.write(f, concat(BoxWriter.ftyp(), moov, box("moof", mfhd(1), traf), box("mdat", new byte[16])));
+        return f;
+    }
+
+    private static byte[] trunWithoutSampleFields(long count) {
+        return full("trun", 0, 0, new BoxWriter().u32(count).toBytes());
+    }
+
+    @Test
+    void emptySamplesCannotOutnumberTheFileBytes() throws Exception {
+        // Found by fuzzing: one 16-byte trun announcing 2^24 - 1 empty samples made a 654-byte file an
+        // index of 16.7 million samples (136 MB kept, 835 MB allocated while building it).
+        Path f = videoFragments("empty.mp4", 0, trunWithoutSampleFields(0xFFFFFF));
+        assertThatThrownBy(() -> Mp4Index.build(f)).isInstanceOf(MediaFormatException.class)
+                .hasMessageContaining("16777215 samples of 0 bytes, more than the file holds");
+    }
+
+    @Test
+    void runsTogetherCannotOutnumberTheFileBytes() throws Exception {
+        // Ten truns of 400 one-byte samples: each fits in the file (overlapping), all together do not.
+        byte[][] truns = new byte[10][];
+        Arrays.fill(truns, trunWithoutSampleFields(400));
+        Path f = videoFragments("runs.mp4", 1, truns);
+        assertThat(Files.size(f)).isBetween(400L, 3999L);
+        assertThatThrownBy(() -> Mp4Index.build(f)).isInstanceOf(MediaFormatException.class)
+                .hasMessageContaining("samples, more than the file's " + Files.size(f) + " bytes");
+    }
+
+    /** {@link #fragment2} whose video traf carries a version-1 tfdt of {@code tfdt}. */
+    static byte[] fragment2WithVideoTfdt(long at, long tfdt) {
+        int moofSize = 8 + 16 + (8 + 24 + 20 + 20 + 40) + (8 + 24 + 20 + 16);
+        long data = at + moofSize + 8;
+        BoxWriter samples = new BoxWriter();
+        for (int i = 0; i < 5; i++) {
+            samples.u32(100).u32(i == 0 ? SYNC : NON_SYNC);
+        }
+        byte[] videoTraf = box("traf", full("tfhd", 0, 0x000001, new BoxWriter().u32(1).u64(data).toBytes()),
+                full("tfdt", 1, 0, new BoxWriter().u64(tfdt).toBytes()),
+                full("trun", 0, 0x000601, new BoxWriter().u32(5).u32(0).bytes(samples.toBytes()).toBytes()));
+        byte[] audioTraf = box("traf", full("tfhd", 0, 0x000001, new BoxWriter().u32(2).u64(data + 500).toBytes()),
+                full("trun", 0, 0x000001, new BoxWriter().u32(5).u32(0).toBytes()),
+                full("trun", 0, 0, new BoxWriter().u32(5).toBytes()));
+        byte[] moof = box("moof", mfhd(2), videoTraf, audioTraf);
+        assertThat(moof.length).isEqualTo(moofSize);
+        return concat(moof, box("mdat", payload(5, 5, 10, 10)));
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {0, 40, -(1L << 40)}) // back to the start, back a little, 2^64 - 2^40 (reads as negative)
+    void tfdtGoingBackContinuesWhereTheTrackWas(long tfdt) throws Exception {
+        // Found by fuzzing: a later fragment's tfdt below the track's end gave frames negative timestamps
+        // (the lead that keeps the first sample at 0 cannot help the ones after it).
+        byte[] head = concat(BoxWriter.ftyp(), moov(), fragment1());
+        Path f = dir.resolve("back.mp4");
+        Files.write(f, concat(head, fragment2WithVideoTfdt(head.length, tfdt)));
+        Mp4Index index = Mp4Index.build(f);
+        List<Played> frames;
+        try (MediaReader reader = index.openReader()) {
+            frames = Played.drain(reader);
+        }
+        assertThat(frames.stream().filter(Played::video).map(Played::ts).toList())
+                .containsExactly(0L, 40L, 80L, 120L, 160L, 200L, 240L, 280L, 320L, 360L);
+        assertThat(frames).allSatisfy(p -> assertThat(p.ts()).isNotNegative());
     }
 }

@@ -35,7 +35,9 @@ import java.util.Objects;
  *       reader index at the start of that chunk and no state changed.</li>
  *   <li>Bounds: a message longer than the maximum message size is rejected as soon as its header is
  *       read, before anything is allocated; a csid beyond the maximum number of chunk streams in use is
- *       rejected. Payload buffers are allocated with the exact message length.</li>
+ *       rejected. A payload buffer starts at the message length or {@value #INITIAL_PAYLOAD_CAPACITY} bytes,
+ *       whichever is less, and grows as chunks arrive (never beyond the message length, which it ends at):
+ *       a peer that announces long messages on many chunk streams without sending them costs little.</li>
  * </ul>
  *
  * <p>After a {@link RtmpProtocolException} the reader's state is undefined; the connection must be
@@ -50,6 +52,12 @@ public final class ChunkReader {
     public static final int DEFAULT_CHUNK_SIZE = 128;
     /** Largest chunk stream id (3-byte basic header). */
     public static final int MAX_CSID = 65599;
+    /**
+     * Most bytes reserved for a message before its chunks arrive. Allocating the announced length at
+     * once would let a few kilobytes of headers (one per chunk stream) reserve maxChunkStreams times the
+     * maximum message size.
+     */
+    static final int INITIAL_PAYLOAD_CAPACITY = 64 * 1024;
     /** Chunk sizes above this behave like it: no message is longer. */
     static final int MAX_EFFECTIVE_CHUNK_SIZE = 0xFFFFFF;
 
@@ -302,7 +310,7 @@ public final class ChunkReader {
             s.extended = extended;
             s.extendedValue = extendedValue;
             if (newMessage) {
-                s.partial = alloc.buffer(length, length);
+                s.partial = alloc.buffer(Math.min(length, INITIAL_PAYLOAD_CAPACITY), length);
             }
             s.partial.writeBytes(in, pos, chunkLength);
             in.readerIndex(pos + chunkLength);

@@ -201,6 +201,82 @@ class ChunkReaderTest {
         }
     }
 
+    /** An allocator that records what is reserved, and refuses to reserve more than 1 MiB at once. */
+    private static final class Reserving extends AbstractByteBufAllocator {
+        long reserved;
+
+        @Override
+        protected ByteBuf newHeapBuffer(int initialCapacity, int maxCapacity) {
+            if (initialCapacity > 1 << 20) {
+                throw new AssertionError("reserved " + initialCapacity + " bytes before they arrived");
+            }
+            reserved += initialCapacity;
+            return Unpooled.buffer(initialCapacity, maxCapacity);
+        }
+
+        @Override
+        protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
+            return newHeapBuffer(initialCapacity, maxCapacity);
+        }
+
+        @Override
+        public boolean isDirectBufferPooled() {
+            return false;
+        }
+    }
+
+    @Test
+    void announcedLengthsDoNotReserveMemoryBeforeTheBytesArrive() {
+        // 64 chunk streams, each announcing an 8 MiB message and sending one 128-byte chunk: about 9 KB
+        // that used to reserve 512 MiB (found while fuzzing the chunk reader).
+        Reserving alloc = new Reserving();
+        ChunkReader r = new ChunkReader(alloc, 8 << 20, 64);
+        ByteBuf in = Unpooled.buffer();
+        for (int csid = 2; csid < 66; csid++) {
+            if (csid < 64) {
+                in.writeByte(csid);
+            } else {
+                in.writeByte(0).writeByte(csid - 64);
+            }
+            in.writeBytes(hex("00 00 00 80 00 00 09 01 00 00 00")).writeBytes(pattern(128, csid));
+        }
+        try {
+            assertThat(r.read(in)).isNull();
+            assertThat(in.readableBytes()).isZero();
+            assertThat(alloc.reserved).isLessThanOrEqualTo(64L * ChunkReader.INITIAL_PAYLOAD_CAPACITY);
+        } finally {
+            in.release();
+            r.release();
+        }
+    }
+
+    @Test
+    void longMessageGrowsToItsExactLength() {
+        int length = 200_000;
+        ChunkReader r = new ChunkReader(ALLOC);
+        r.setChunkSize(4096);
+        ByteBuf in = Unpooled.buffer();
+        byte[] payload = pattern(length, 7);
+        in.writeBytes(hex("06 00 00 00")).writeMedium(length).writeBytes(hex("09 01 00 00 00"));
+        for (int at = 0; at < length; at += 4096) {
+            if (at > 0) {
+                in.writeByte(0xC6);
+            }
+            in.writeBytes(payload, at, Math.min(4096, length - at));
+        }
+        RtmpMessage m = r.read(in);
+        try {
+            assertThat(m).isNotNull();
+            assertThat(m.content().capacity()).isEqualTo(length);
+            assertThat(ByteBufUtil.getBytes(m.content())).isEqualTo(payload);
+        } finally {
+            in.release();
+            if (m != null) {
+                m.release();
+            }
+        }
+    }
+
     @Test
     void messageAboveMaximumIsRejectedFromItsHeaderBeforeAllocation() {
         ChunkReader r = new ChunkReader(new NoAllocation(), 1000, 64);
