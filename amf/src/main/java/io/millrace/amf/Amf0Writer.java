@@ -43,9 +43,19 @@ public final class Amf0Writer {
     private boolean references;
     private int depth;
 
+    /**
+     * The most one writer appends: RTMP's largest message. Without references, a value that shares its
+     * parts is written out in full for each use, which a few hundred bytes read from the wire can turn into
+     * gigabytes; past this the writer stops with an {@link AmfException}.
+     */
+    public static final int MAX_OUTPUT = 0xFFFFFF;
+
+    private final int start;
+
     /** Appends to {@code out} (borrowed, not released) at its writer index. */
     public Amf0Writer(ByteBuf out) {
         this.out = Objects.requireNonNull(out, "out");
+        this.start = out.writerIndex();
     }
 
     /**
@@ -87,6 +97,10 @@ public final class Amf0Writer {
     }
 
     private void writeValue(Object v) {
+        if (out.writerIndex() - start > MAX_OUTPUT) {
+            throw new AmfException("AMF0 output past " + MAX_OUTPUT + " bytes: a value too large to write (shared parts are "
+                    + "written out in full)");
+        }
         if (depth + 1 > Wire.MAX_DEPTH) {
             throw new AmfException("AMF0 value nested deeper than " + Wire.MAX_DEPTH + " levels cannot be written");
         }

@@ -64,27 +64,59 @@ public class AmfObject extends LinkedHashMap<String, Object> {
      * to a caller who may change it. Other values (strings, numbers, booleans, records) are immutable.
      */
     public AmfObject deepCopy() {
-        AmfObject copy = new AmfObject(className, ecmaArray);
-        forEach((k, v) -> copy.put(k, deepCopyValue(v)));
-        return copy;
+        return (AmfObject) deepCopyValue(this, new long[] {COPY_BUDGET}, new java.util.IdentityHashMap<>());
     }
 
-    private static Object deepCopyValue(Object value) {
+    /**
+     * What a copy may hold, counting one per value and one per character of keys and strings. A value read
+     * from the wire may share its parts or refer to itself (AMF0 references, AMF3 tables): a copy writes
+     * each use out in full, so without a bound a few hundred bytes would become gigabytes.
+     */
+    static final long COPY_BUDGET = 16L << 20;
+
+    private static Object deepCopyValue(Object value, long[] budget, java.util.Map<Object, Boolean> path) {
+        spend(budget, 1);
+        if (value instanceof String s) {
+            spend(budget, s.length());
+            return s;
+        }
         if (value instanceof AmfObject o) {
-            return o.deepCopy();
+            if (path.put(o, Boolean.TRUE) != null) {
+                throw new AmfException("cannot copy a value that contains itself");
+            }
+            AmfObject copy = new AmfObject(o.className, o.ecmaArray);
+            o.forEach((k, v) -> {
+                spend(budget, k.length());
+                copy.put(k, deepCopyValue(v, budget, path));
+            });
+            path.remove(o);
+            return copy;
         }
         if (value instanceof java.util.List<?> list) {
+            if (path.put(list, Boolean.TRUE) != null) {
+                throw new AmfException("cannot copy a value that contains itself");
+            }
             java.util.List<Object> copy = new java.util.ArrayList<>(list.size());
-            list.forEach(v -> copy.add(deepCopyValue(v)));
+            list.forEach(v -> copy.add(deepCopyValue(v, budget, path)));
+            path.remove(list);
             return copy;
         }
         if (value instanceof java.util.Date d) {
             return new java.util.Date(d.getTime());
         }
         if (value instanceof byte[] b) {
+            spend(budget, b.length);
             return b.clone();
         }
         return value;
+    }
+
+    private static void spend(long[] budget, long n) {
+        budget[0] -= n;
+        if (budget[0] < 0) {
+            throw new AmfException("value too large to copy (past " + COPY_BUDGET + " values and characters; "
+                    + "its shared parts are copied in full)");
+        }
     }
 
     /** This object's property as a string, or null. */

@@ -49,6 +49,52 @@ class AmfRobustnessTest {
                 .hasMessageContaining("unknown AMF3 marker 0x" + marker);
     }
 
+    /** 2^60 uses of one value in 60 levels, as AMF0 references or AMF3 tables let a few hundred bytes say. */
+    private static AmfObject shared(int levels) {
+        AmfObject v = new AmfObject();
+        v.put("x", "y");
+        for (int i = 0; i < levels; i++) {
+            AmfObject up = new AmfObject();
+            up.put("a", v);
+            up.put("b", v);
+            v = up;
+        }
+        return v;
+    }
+
+    @Test
+    @Timeout(10)
+    void sharedPartsDoNotBlowUpACopyOrAWrite() {
+        AmfObject bomb = shared(60);
+        assertThatThrownBy(bomb::deepCopy).isInstanceOf(AmfException.class).hasMessageContaining("too large to copy");
+        io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
+        try {
+            assertThatThrownBy(() -> new Amf0Writer(out).write(bomb)).isInstanceOf(AmfException.class)
+                    .hasMessageContaining("output past");
+            assertThat(out.writerIndex()).isLessThanOrEqualTo(Amf0Writer.MAX_OUTPUT + 1024);
+            out.clear();
+            new Amf0Writer(out).useReferences(true).write(bomb); // with references it is small
+            assertThat(out.readableBytes()).isLessThan(2000);
+        } finally {
+            out.release();
+        }
+        // What is shared a little is copied as before.
+        AmfObject small = shared(8);
+        assertThat(small.deepCopy()).isEqualTo(small);
+    }
+
+    @Test
+    void aValueThatContainsItselfIsNotCopied() {
+        AmfObject loop = new AmfObject();
+        loop.put("self", loop);
+        assertThatThrownBy(loop::deepCopy).isInstanceOf(AmfException.class).hasMessageContaining("contains itself");
+        List<Object> list = new ArrayList<>();
+        AmfObject holder = new AmfObject();
+        holder.put("l", list);
+        list.add(holder);
+        assertThatThrownBy(holder::deepCopy).isInstanceOf(AmfException.class);
+    }
+
     @Test
     void unknownMarkerOffsetIsReported() {
         assertThatThrownBy(() -> readAllAmf0(bytes("05 05 0E")))
