@@ -232,7 +232,9 @@ start_millrace() { # plain | merge | nomerge
     local variant="$1" port http
     port=$(free_port 19450)
     http=$(free_port $((port + 1)))
-    printf 'rtmp:\n  bind: 127.0.0.1\nhttp:\n  bind: 127.0.0.1\n' > "$TMP/millrace.yaml"
+    # Every load client connects from 127.0.0.1, and the idle run holds 10,000 idle connections: the
+    # connection limits and the idle timeout are off (the server's own tests exercise them).
+    printf 'rtmp:\n  bind: 127.0.0.1\n  maxConnections: 0\n  maxConnectionsPerIp: 0\n  maxConnectionRatePerIp: 0\n  idleTimeoutMillis: 0\nhttp:\n  bind: 127.0.0.1\n' > "$TMP/millrace.yaml"
     if [ "$variant" = merge ]; then
         printf 'live:\n  writeMergeMillis: %s\n' "$MERGE_MILLIS" >> "$TMP/millrace.yaml"
     elif [ "$variant" = nomerge ]; then

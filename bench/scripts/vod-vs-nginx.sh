@@ -188,7 +188,9 @@ start_millrace() {
     local port http
     port=$(free_port 19350)
     http=$(free_port $((port + 1)))
-    printf 'rtmp:\n  bind: 127.0.0.1\nhttp:\n  bind: 127.0.0.1\n' > "$TMP/millrace.yaml"
+    # Every load client connects from 127.0.0.1: the connection limits and the idle timeout are off
+    # (the server's own tests exercise them).
+    printf 'rtmp:\n  bind: 127.0.0.1\n  maxConnections: 0\n  maxConnectionsPerIp: 0\n  maxConnectionRatePerIp: 0\n  idleTimeoutMillis: 0\nhttp:\n  bind: 127.0.0.1\n' > "$TMP/millrace.yaml"
     java -Dmillrace.log.level=WARN -cp "$JAR" io.millrace.server.Main --rtmp-port "$port" --http-port "$http" \
         --media "$TMP/media" --data "$TMP/data" --config "$TMP/millrace.yaml" > "$TMP/logs/millrace.log" 2>&1 &
     MILLRACE_PID=$!

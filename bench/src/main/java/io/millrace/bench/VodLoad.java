@@ -819,7 +819,7 @@ public final class VodLoad {
         }
 
         static InProcessServer start(Path root, Path media, Path data) throws Exception {
-            var cfg = io.millrace.server.config.ConfigLoader.loadText("rtmp:\n  port: 0\n  bind: 127.0.0.1\nhttp:\n  port: 0\n", "vodload", root)
+            var cfg = io.millrace.server.config.ConfigLoader.loadText("rtmp:\n  port: 0\n  bind: 127.0.0.1\n  maxConnections: 0\n  maxConnectionsPerIp: 0\n  maxConnectionRatePerIp: 0\n  idleTimeoutMillis: 0\nhttp:\n  port: 0\n", "vodload", root)
                     .withDirs(media, data);
             var server = new io.millrace.server.MillraceServer(cfg);
             server.start();

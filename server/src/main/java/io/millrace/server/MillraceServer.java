@@ -8,9 +8,12 @@ import io.millrace.server.http.HttpAdminServer;
 import io.millrace.server.monitor.AccessLog;
 import io.millrace.server.monitor.Monitoring;
 import io.millrace.server.monitor.ServerMonitor;
+import io.millrace.server.net.ConnectionLimiter;
+import io.millrace.server.net.FloodLog;
 import io.millrace.server.net.RtmpChannelInitializer;
 import io.millrace.server.security.AccessControl;
 import io.millrace.server.security.HttpCallbacks;
+import io.millrace.server.tls.TlsContexts;
 import io.millrace.server.session.Application;
 import io.millrace.server.session.Applications;
 import io.millrace.server.swf.SwfVerifiers;
@@ -29,11 +32,13 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -48,6 +53,10 @@ public final class MillraceServer {
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private Channel rtmpListener;
+    private Channel rtmpsListener;
+    private final FloodLog floodLog = new FloodLog();
+    private ConnectionLimiter limiter;
+    private ScheduledFuture<?> ticker;
     private volatile boolean stopped;
     private ServerMonitor monitor;
     private PrometheusMeterRegistry registry;
@@ -96,19 +105,37 @@ public final class MillraceServer {
         workerGroup = epoll ? new EpollEventLoopGroup() : new NioEventLoopGroup();
         Class<? extends ServerSocketChannel> channelClass = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
 
+        // One limiter for both listeners: the limits count RTMP and RTMPS connections together.
+        limiter = new ConnectionLimiter(config.rtmp(), floodLog);
         ServerBootstrap b = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(channelClass)
                 .option(ChannelOption.SO_BACKLOG, 1024)
+                .handler(limiter)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(
                         config.rtmp().writeBufferHighWaterMark() / 2, config.rtmp().writeBufferHighWaterMark()))
-                .childHandler(new RtmpChannelInitializer(config, applications, channels, monitor));
+                .childHandler(new RtmpChannelInitializer(config, applications, channels, monitor, floodLog, null));
         rtmpListener = b.bind(new InetSocketAddress(config.rtmp().bind(), config.rtmp().port())).sync().channel();
+        ticker = bossGroup.scheduleAtFixedRate(() -> {
+            limiter.tick();
+            floodLog.flush();
+        }, 1, 1, TimeUnit.SECONDS);
         accessLog.write(accessLog.entry("server-start", "server").set(AccessLog.Field.X_CTX, "Millrace " + Main.VERSION)
                 .set(AccessLog.Field.X_STATUS, 200));
         LOG.info("Millrace listening for RTMP on {} ({} transport); media {}, data {}, applications {}",
                 rtmpListener.localAddress(), epoll ? "epoll" : "nio", config.mediaDir(), config.dataDir(), apps.keySet());
+        if (config.rtmps().enabled()) {
+            TlsContexts.Server tls = TlsContexts.server(config.rtmps());
+            rtmpsListener = b.clone()
+                    .childHandler(new RtmpChannelInitializer(config, applications, channels, monitor, floodLog,
+                            tls.context()))
+                    .bind(new InetSocketAddress(config.rtmps().bind(), config.rtmps().port())).sync().channel();
+            X509Certificate cert = tls.chain()[0];
+            LOG.info("Millrace listening for RTMPS on {} (TLS 1.3 and 1.2; certificate {}, valid until {}{})",
+                    rtmpsListener.localAddress(), cert.getSubjectX500Principal().getName(), cert.getNotAfter().toInstant(),
+                    cert.getNotAfter().before(new java.util.Date()) ? ": EXPIRED" : "");
+        }
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         http = new HttpAdminServer(config.http(), monitor, registry);
         http.start();
@@ -131,6 +158,16 @@ public final class MillraceServer {
         return ((InetSocketAddress) rtmpListener.localAddress()).getPort();
     }
 
+    /** The RTMPS port actually bound, or -1 when RTMPS is off. */
+    public int rtmpsPort() {
+        return rtmpsListener == null ? -1 : ((InetSocketAddress) rtmpsListener.localAddress()).getPort();
+    }
+
+    /** The connection limits (their counts, for monitoring and tests); null before {@link #start()}. */
+    public ConnectionLimiter connectionLimiter() {
+        return limiter;
+    }
+
     /** Closes the listener, then every connection, then the event loops. Safe to call twice. */
     public synchronized void stop() {
         if (stopped) {
@@ -142,6 +179,12 @@ public final class MillraceServer {
         }
         if (rtmpListener != null) {
             rtmpListener.close().syncUninterruptibly();
+        }
+        if (rtmpsListener != null) {
+            rtmpsListener.close().syncUninterruptibly();
+        }
+        if (ticker != null) {
+            ticker.cancel(false);
         }
         channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         if (workerGroup != null) {

@@ -39,7 +39,28 @@ class MainIT {
         String out = output(p);
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).isZero();
-        assertThat(out).contains("--rtmp-port", "--http-port", "--media", "--data", "--config", "--help");
+        assertThat(out).contains("--rtmp-port", "--rtmps-port", "--http-port", "--media", "--data", "--config",
+                "--generate-dev-certificate", "--help");
+    }
+
+    @Test
+    void generatesADevelopmentCertificateInOneCommand() throws Exception {
+        Path dir = tmp.resolve("tls");
+        Process p = start("--generate-dev-certificate", dir.toString());
+        String out = output(p);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(out).contains("cert.pem", "key.pem", "CN=localhost", "rtmps:", "enabled: true");
+        java.security.cert.X509Certificate cert = io.millrace.server.tls.PemFiles.readCertificates(dir.resolve("cert.pem"))[0];
+        io.millrace.server.tls.PemFiles.checkKeyMatches(
+                io.millrace.server.tls.PemFiles.readPrivateKey(dir.resolve("key.pem")), cert);
+        // A second run does not overwrite the pair.
+        Process again = start("--generate-dev-certificate", dir.toString());
+        String out2 = output(again);
+        assertThat(again.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(again.exitValue()).isEqualTo(1);
+        assertThat(out2).contains("exists");
+        assertThat(io.millrace.server.tls.PemFiles.readCertificates(dir.resolve("cert.pem"))[0]).isEqualTo(cert);
     }
 
     @Test

@@ -32,7 +32,7 @@ class LiveLoadTest {
     static void startServer() throws Exception {
         Path media = Files.createDirectories(dir.resolve("media"));
         Path data = Files.createDirectories(dir.resolve("data"));
-        var cfg = ConfigLoader.loadText("rtmp:\n  port: 0\n  bind: 127.0.0.1\nhttp:\n  port: 0\n", "liveload-test", dir).withDirs(media, data);
+        var cfg = ConfigLoader.loadText("rtmp:\n  port: 0\n  bind: 127.0.0.1\n  maxConnections: 0\n  maxConnectionsPerIp: 0\n  maxConnectionRatePerIp: 0\n  idleTimeoutMillis: 0\nhttp:\n  port: 0\n", "liveload-test", dir).withDirs(media, data);
         server = new MillraceServer(cfg);
         server.start();
     }

@@ -1,5 +1,6 @@
 package io.millrace.rtmp.chunk;
 
+import io.millrace.rtmp.RtmpProtocolException;
 import io.millrace.rtmp.control.Abort;
 import io.millrace.rtmp.control.Acknowledgement;
 import io.millrace.rtmp.control.ControlMessage;
@@ -50,6 +51,7 @@ import java.util.Objects;
 public class ChunkDecoder extends ByteToMessageDecoder {
     private final int maxMessageSize;
     private final int maxChunkStreams;
+    private final int maxChunkSize;
     private final ChunkStreamState state;
     private ChunkReader reader;
     private boolean failed;
@@ -65,14 +67,30 @@ public class ChunkDecoder extends ByteToMessageDecoder {
      * @param state shared with this connection's {@link ChunkEncoder}
      */
     public ChunkDecoder(int maxMessageSize, int maxChunkStreams, ChunkStreamState state) {
+        this(maxMessageSize, maxChunkStreams, SetChunkSize.MAX, state);
+    }
+
+    /**
+     * @param maxMessageSize longest accepted message in bytes
+     * @param maxChunkStreams most distinct chunk stream ids the peer may use
+     * @param maxChunkSize largest Set Chunk Size the peer may send; a larger one is a protocol error. The
+     *                     decoder buffers a whole chunk before it consumes it, so this bounds what one
+     *                     connection makes it hold (together with the message size)
+     * @param state shared with this connection's {@link ChunkEncoder}
+     */
+    public ChunkDecoder(int maxMessageSize, int maxChunkStreams, int maxChunkSize, ChunkStreamState state) {
         if (maxMessageSize < 1) {
             throw new IllegalArgumentException("maxMessageSize must be positive: " + maxMessageSize);
         }
         if (maxChunkStreams < 1) {
             throw new IllegalArgumentException("maxChunkStreams must be positive: " + maxChunkStreams);
         }
+        if (maxChunkSize < SetChunkSize.MIN) {
+            throw new IllegalArgumentException("maxChunkSize must be positive: " + maxChunkSize);
+        }
         this.maxMessageSize = maxMessageSize;
         this.maxChunkStreams = maxChunkStreams;
+        this.maxChunkSize = maxChunkSize;
         this.state = Objects.requireNonNull(state, "state");
     }
 
@@ -149,6 +167,10 @@ public class ChunkDecoder extends ByteToMessageDecoder {
             return;
         }
         if (control instanceof SetChunkSize c) {
+            if (c.size() > maxChunkSize) {
+                throw new RtmpProtocolException("Set Chunk Size " + c.size() + " exceeds the maximum chunk size of "
+                        + maxChunkSize + " bytes");
+            }
             reader.setChunkSize(c.size());
             state.inboundChunkSize(c.size());
         } else if (control instanceof Abort a) {

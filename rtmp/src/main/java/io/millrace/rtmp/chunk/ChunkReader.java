@@ -35,9 +35,12 @@ import java.util.Objects;
  *       reader index at the start of that chunk and no state changed.</li>
  *   <li>Bounds: a message longer than the maximum message size is rejected as soon as its header is
  *       read, before anything is allocated; a csid beyond the maximum number of chunk streams in use is
- *       rejected. A payload buffer starts at the message length or {@value #INITIAL_PAYLOAD_CAPACITY} bytes,
- *       whichever is less, and grows as chunks arrive (never beyond the message length, which it ends at):
- *       a peer that announces long messages on many chunk streams without sending them costs little.</li>
+ *       rejected. A payload buffer starts at the first chunk's length (at least {@value #INITIAL_CAPACITY}
+ *       bytes, at most the message length) and grows as chunks arrive, ending at exactly the message
+ *       length: what the reader holds follows what the peer really sent, not what its headers announce
+ *       (64 chunk streams each announcing 8 MiB cost a few kilobytes, not 512 MiB). The bytes held in
+ *       incomplete messages, all chunk streams together, are bounded by twice the maximum message size
+ *       (one message of the maximum size interleaved with others always fits).</li>
  * </ul>
  *
  * <p>After a {@link RtmpProtocolException} the reader's state is undefined; the connection must be
@@ -52,14 +55,10 @@ public final class ChunkReader {
     public static final int DEFAULT_CHUNK_SIZE = 128;
     /** Largest chunk stream id (3-byte basic header). */
     public static final int MAX_CSID = 65599;
-    /**
-     * Most bytes reserved for a message before its chunks arrive. Allocating the announced length at
-     * once would let a few kilobytes of headers (one per chunk stream) reserve maxChunkStreams times the
-     * maximum message size.
-     */
-    static final int INITIAL_PAYLOAD_CAPACITY = 64 * 1024;
     /** Chunk sizes above this behave like it: no message is longer. */
     static final int MAX_EFFECTIVE_CHUNK_SIZE = 0xFFFFFF;
+    /** What a message's payload buffer starts with, unless the message or its first chunk says otherwise. */
+    static final int INITIAL_CAPACITY = 4096;
 
     private static final int EXTENDED = 0xFFFFFF;
     private static final int[] HEADER_LENGTH = {11, 7, 3, 0};
@@ -70,6 +69,8 @@ public final class ChunkReader {
     private final IntObjectMap<Stream> streams = new IntObjectHashMap<>();
     private int chunkSize = DEFAULT_CHUNK_SIZE;
     private int effectiveChunkSize = DEFAULT_CHUNK_SIZE;
+    /** Payload bytes received in messages not yet complete, all chunk streams together. */
+    private long heldBytes;
 
     /** Per-csid state: the last header seen and the message being assembled. */
     private static final class Stream {
@@ -144,9 +145,15 @@ public final class ChunkReader {
     public void abort(int csid) {
         Stream s = streams.get(csid);
         if (s != null && s.partial != null) {
+            heldBytes -= s.partial.writerIndex();
             s.partial.release();
             s.partial = null;
         }
+    }
+
+    /** Payload bytes received in messages that are not complete yet (all chunk streams together). */
+    public long heldBytes() {
+        return heldBytes;
     }
 
     /** Releases every partially assembled message. The reader may still be used afterwards. */
@@ -157,6 +164,7 @@ public final class ChunkReader {
                 s.partial = null;
             }
         }
+        heldBytes = 0;
     }
 
     /**
@@ -296,6 +304,11 @@ public final class ChunkReader {
             if (end - pos < chunkLength) {
                 return null;
             }
+            boolean completes = received + chunkLength == length;
+            if (!completes && heldBytes + chunkLength > 2L * maxMessageSize) {
+                throw new RtmpProtocolException("incomplete messages would hold " + (heldBytes + chunkLength)
+                        + " bytes, more than twice the maximum message size of " + maxMessageSize + " bytes");
+            }
 
             // The whole chunk is here: commit.
             if (s == null) {
@@ -310,15 +323,21 @@ public final class ChunkReader {
             s.extended = extended;
             s.extendedValue = extendedValue;
             if (newMessage) {
-                s.partial = alloc.buffer(Math.min(length, INITIAL_PAYLOAD_CAPACITY), length);
+                s.partial = alloc.buffer(Math.min(length, Math.max(chunkLength, INITIAL_CAPACITY)), length);
+            } else if (s.partial.writableBytes() < chunkLength) {
+                // Grow by doubling, never past the message length: the last step lands on it exactly.
+                long wanted = Math.max(2L * s.partial.capacity(), (long) received + chunkLength);
+                s.partial.capacity((int) Math.min(length, wanted));
             }
             s.partial.writeBytes(in, pos, chunkLength);
             in.readerIndex(pos + chunkLength);
-            if (s.partial.writerIndex() == length) {
+            if (completes) {
+                heldBytes -= received;
                 ByteBuf payload = s.partial;
                 s.partial = null;
                 return new RtmpMessage(typeId, timestamp, streamId, csid, payload);
             }
+            heldBytes += chunkLength;
         }
     }
 }

@@ -507,6 +507,19 @@ class ChunkCodecTest {
     }
 
     @Test
+    void inboundChunkSizeAboveTheConfiguredMaximumIsRejected() {
+        EmbeddedChannel ch = new EmbeddedChannel(new ChunkEncoder(state), new ChunkDecoder(MAX_MESSAGE, 64, 65536, state));
+        ch.writeInbound(buf(setChunkSizeHex(65536)));
+        assertThat(state.inboundChunkSize()).isEqualTo(65536);
+        assertThatThrownBy(() -> ch.writeInbound(buf(setChunkSizeHex(65537))))
+                .isInstanceOf(DecoderException.class)
+                .hasCauseInstanceOf(RtmpProtocolException.class)
+                .hasMessageContaining("Set Chunk Size 65537 exceeds the maximum chunk size of 65536 bytes");
+        assertThat(state.inboundChunkSize()).isEqualTo(65536);
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
     void inboundChunkSizeZeroIsRejected() {
         EmbeddedChannel ch = channel();
         assertThatThrownBy(() -> ch.writeInbound(buf("02 00 00 00 00 00 04 01 00 00 00 00 00 00 00 00")))

@@ -243,7 +243,7 @@ class ChunkReaderTest {
         try {
             assertThat(r.read(in)).isNull();
             assertThat(in.readableBytes()).isZero();
-            assertThat(alloc.reserved).isLessThanOrEqualTo(64L * ChunkReader.INITIAL_PAYLOAD_CAPACITY);
+            assertThat(alloc.reserved).as("at most 64 KiB a stream").isLessThanOrEqualTo(64L * 64 * 1024);
         } finally {
             in.release();
             r.release();
@@ -457,4 +457,95 @@ class ChunkReaderTest {
         }
     }
 
+
+    /** Counts what an allocator was asked for. */
+    private static final class CountingAllocator extends AbstractByteBufAllocator {
+        long requested;
+
+        @Override
+        protected ByteBuf newHeapBuffer(int initialCapacity, int maxCapacity) {
+            requested += initialCapacity;
+            return PooledByteBufAllocator.DEFAULT.heapBuffer(initialCapacity, maxCapacity);
+        }
+
+        @Override
+        protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
+            requested += initialCapacity;
+            return PooledByteBufAllocator.DEFAULT.directBuffer(initialCapacity, maxCapacity);
+        }
+
+        @Override
+        public boolean isDirectBufferPooled() {
+            return true;
+        }
+    }
+
+    @Test
+    void announcedLengthsAreNotAllocatedBeforeTheBytesArrive() {
+        CountingAllocator alloc = new CountingAllocator();
+        ChunkReader r = new ChunkReader(alloc, ChunkReader.DEFAULT_MAX_MESSAGE_SIZE, 64);
+        ByteBuf in = Unpooled.buffer();
+        try {
+            // 60 chunk streams each announce an 8 MiB message and send its first 128 bytes.
+            for (int csid = 3; csid < 63; csid++) {
+                in.writeByte(csid).writeBytes(hex("00 00 00 80 00 00 09 01 00 00 00")).writeBytes(pattern(128, csid));
+            }
+            assertThat(r.read(in)).isNull();
+            assertThat(in.readableBytes()).isZero();
+            assertThat(r.heldBytes()).isEqualTo(60 * 128);
+            assertThat(alloc.requested).as("bytes allocated for 60 announced 8 MiB messages")
+                    .isLessThanOrEqualTo(60L * ChunkReader.INITIAL_CAPACITY);
+        } finally {
+            in.release();
+            r.release();
+        }
+        assertThat(r.heldBytes()).isZero();
+    }
+
+    @Test
+    void aMessageGrowsChunkByChunkToExactlyItsLength() {
+        ChunkReader r = new ChunkReader(ALLOC);
+        byte[] p = pattern(10_000, 7);
+        ByteBuf in = Unpooled.buffer();
+        try {
+            in.writeBytes(hex("04 00 00 00 00 27 10 09 01 00 00 00")).writeBytes(p, 0, 128);
+            for (int off = 128; off < p.length; off += 128) {
+                in.writeBytes(hex("C4")).writeBytes(p, off, Math.min(128, p.length - off));
+            }
+            RtmpMessage m = r.read(in);
+            assertThat(m).isNotNull();
+            assertThat(m.content().capacity()).isEqualTo(10_000);
+            assertThat(ByteBufUtil.getBytes(m.content())).isEqualTo(p);
+            assertThat(r.heldBytes()).isZero();
+            m.release();
+        } finally {
+            in.release();
+        }
+    }
+
+    @Test
+    void incompleteMessagesMayHoldAtMostTwiceTheMaximumMessageSize() {
+        ChunkReader r = new ChunkReader(ALLOC, 1000, 64);
+        ByteBuf in = Unpooled.buffer();
+        try {
+            // Three 1000-byte messages, 128 bytes at a time, interleaved: 15 chunks (1920 bytes) fit, the 16th not.
+            for (int csid = 4; csid <= 6; csid++) {
+                in.writeByte(csid).writeBytes(hex("00 00 00 00 03 E8 09 01 00 00 00")).writeBytes(pattern(128, csid));
+            }
+            for (int i = 0; i < 4; i++) {
+                for (int csid = 4; csid <= 6; csid++) {
+                    in.writeByte(0xC0 | csid).writeBytes(pattern(128, csid));
+                }
+            }
+            assertThat(r.read(in)).isNull();
+            assertThat(r.heldBytes()).isEqualTo(1920);
+            in.writeByte(0xC4).writeBytes(pattern(128, 4));
+            assertThatThrownBy(() -> r.read(in)).isInstanceOf(RtmpProtocolException.class)
+                    .hasMessageContaining("incomplete messages would hold 2048 bytes")
+                    .hasMessageContaining("1000");
+        } finally {
+            in.release();
+            r.release();
+        }
+    }
 }

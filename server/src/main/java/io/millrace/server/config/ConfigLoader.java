@@ -1,5 +1,7 @@
 package io.millrace.server.config;
 
+import io.millrace.server.tls.PemFiles;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -125,7 +127,14 @@ public final class ConfigLoader {
                 integer(t, "rtmp.handshakeTimeoutMillis", 100, 600_000),
                 integer(t, "rtmp.connectTimeoutMillis", 100, 3_600_000),
                 (int) integer(t, "rtmp.writeBufferHighWaterMark", 8192, 64 << 20),
-                integer(t, "rtmp.pingIntervalMillis", 0, 3_600_000));
+                integer(t, "rtmp.pingIntervalMillis", 0, 3_600_000),
+                (int) integer(t, "rtmp.maxChunkSize", 128, 0x7FFFFFFF),
+                (int) integer(t, "rtmp.maxStreamsPerConnection", 1, 65_536),
+                integer(t, "rtmp.idleTimeoutMillis", 0, 86_400_000),
+                (int) integer(t, "rtmp.maxConnections", 0, 10_000_000),
+                (int) integer(t, "rtmp.maxConnectionsPerIp", 0, 10_000_000),
+                (int) integer(t, "rtmp.maxConnectionRatePerIp", 0, 1_000_000));
+        ServerConfig.Rtmps rtmps = rtmps(t, rtmp, home, userBase, userSource);
         ServerConfig.Http http = new ServerConfig.Http(string(t, "http.bind"), (int) integer(t, "http.port", 0, 65535),
                 string(t, "http.adminUser"), required(t, "http.adminPassword").text());
         ServerConfig.Vod vod = new ServerConfig.Vod(
@@ -188,7 +197,7 @@ public final class ConfigLoader {
         ServerConfig.Security security = new ServerConfig.Security(
                 integer(t, "security.callbackTimeoutMillis", 100, 60_000),
                 bool(t, "security.callbackFailOpen"));
-        return new ServerConfig(rtmp, http, path(t, "media", home, userBase, userSource),
+        return new ServerConfig(rtmp, rtmps, http, path(t, "media", home, userBase, userSource),
                 path(t, "data", home, userBase, userSource), vod, live, Map.copyOf(apps), detection, clients,
                 accessLog, security, swfSettings);
     }
@@ -288,6 +297,51 @@ public final class ConfigLoader {
         return v.text().isBlank() ? List.of() : List.of(v.text());
     }
 
+    /**
+     * The RTMPS section. When enabled, the certificate and the key must be there, readable and usable
+     * ({@link PemFiles}), and the port must differ from the RTMP port: all checked now, so that a mistake is
+     * a configuration error naming the key and its line rather than a failure at the first TLS client.
+     */
+    private static ServerConfig.Rtmps rtmps(ConfigTree t, ServerConfig.Rtmp rtmp, Path home, Path userBase,
+                                            String userSource) {
+        boolean enabled = bool(t, "rtmps.enabled");
+        String bind = string(t, "rtmps.bind");
+        int port = (int) integer(t, "rtmps.port", 0, 65535);
+        if (!enabled) {
+            return new ServerConfig.Rtmps(false, bind, port, optionalPath(t, "rtmps.certificate", home, userBase, userSource),
+                    optionalPath(t, "rtmps.privateKey", home, userBase, userSource));
+        }
+        if (port != 0 && port == rtmp.port()) {
+            throw new ConfigException(t.get("rtmps.port").where() + ": rtmps.port: " + port
+                    + " is the RTMP port too (rtmp.port); RTMPS needs a port of its own");
+        }
+        Path cert = optionalPath(t, "rtmps.certificate", home, userBase, userSource);
+        Path key = optionalPath(t, "rtmps.privateKey", home, userBase, userSource);
+        String hint = " (for a development certificate run: millrace --generate-dev-certificate DIR)";
+        // A missing file name: the error points at the line that switched RTMPS on.
+        String enabledAt = t.get("rtmps.enabled").where();
+        if (cert == null) {
+            throw new ConfigException(enabledAt + ": rtmps.certificate: a PEM certificate file"
+                    + " is needed when rtmps.enabled is true" + hint);
+        }
+        if (key == null) {
+            throw new ConfigException(enabledAt + ": rtmps.privateKey: a PEM private key file"
+                    + " is needed when rtmps.enabled is true" + hint);
+        }
+        java.security.cert.X509Certificate[] chain;
+        try {
+            chain = PemFiles.readCertificates(cert);
+        } catch (IOException | java.security.GeneralSecurityException | IllegalArgumentException e) {
+            throw new ConfigException(t.get("rtmps.certificate").where() + ": rtmps.certificate: " + e.getMessage());
+        }
+        try {
+            PemFiles.checkKeyMatches(PemFiles.readPrivateKey(key), chain[0]);
+        } catch (IOException | java.security.GeneralSecurityException | IllegalArgumentException e) {
+            throw new ConfigException(t.get("rtmps.privateKey").where() + ": rtmps.privateKey: " + e.getMessage());
+        }
+        return new ServerConfig.Rtmps(true, bind, port, cert, key);
+    }
+
     private static ConfigTree.Value required(ConfigTree t, String key) {
         ConfigTree.Value v = t.get(key);
         if (v == null) {
@@ -328,6 +382,12 @@ public final class ConfigLoader {
             throw new ConfigException(v.where() + ": " + key + ": " + n + " is out of range (" + min + ".." + max + ")");
         }
         return n;
+    }
+
+    /** A path that may be left empty (null then); relative paths resolve as in {@link #path}. */
+    private static Path optionalPath(ConfigTree t, String key, Path home, Path userBase, String userSource) {
+        ConfigTree.Value v = required(t, key);
+        return v.text().isBlank() ? null : path(t, key, home, userBase, userSource);
     }
 
     private static Path path(ConfigTree t, String key, Path home, Path userBase, String userSource) {

@@ -4,14 +4,48 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /** The whole server configuration, immutable, validated when it was loaded ({@link ConfigLoader}). */
-public record ServerConfig(Rtmp rtmp, Http http, Path mediaDir, Path dataDir, Vod vod, Live live,
+public record ServerConfig(Rtmp rtmp, Rtmps rtmps, Http http, Path mediaDir, Path dataDir, Vod vod, Live live,
                            Map<String, ApplicationConfig> applications, BandwidthDetection bandwidthDetection,
                            Clients clients, AccessLog accessLog, Security security,
                            SwfVerificationSettings swfVerification) {
 
+    /**
+     * The RTMP listener and the protocol settings and limits of every RTMP connection (RTMPS ones too).
+     *
+     * @param maxChunkSize            the largest Set Chunk Size a client may send; a larger one closes the connection
+     * @param maxStreamsPerConnection NetStreams one connection may hold at once; createStream beyond gets Call.Failed
+     * @param idleTimeoutMillis       a connected client that has sent nothing (PingResponses aside) and has had no
+     *                                stream playing or publishing for this long gets NetConnection.Connect.IdleTimeout
+     *                                and is closed (FMS's AutoCloseIdleClients); 0: never
+     * @param maxConnections          connections open at once, both listeners together; beyond, a new one is closed
+     *                                as it is accepted; 0: no limit
+     * @param maxConnectionsPerIp     ... and from one address (an IPv6 client: its /64); 0: no limit
+     * @param maxConnectionRatePerIp  connections accepted per second from one address (bursts up to as many);
+     *                                0: no limit
+     */
     public record Rtmp(String bind, int port, int chunkSize, long windowAckSize, long peerBandwidth,
                        int maxMessageSize, long handshakeTimeoutMillis, long connectTimeoutMillis,
-                       int writeBufferHighWaterMark, long pingIntervalMillis) {
+                       int writeBufferHighWaterMark, long pingIntervalMillis, int maxChunkSize,
+                       int maxStreamsPerConnection, long idleTimeoutMillis, int maxConnections,
+                       int maxConnectionsPerIp, int maxConnectionRatePerIp) {
+        public Rtmp withPort(int newPort) {
+            return new Rtmp(bind, newPort, chunkSize, windowAckSize, peerBandwidth, maxMessageSize,
+                    handshakeTimeoutMillis, connectTimeoutMillis, writeBufferHighWaterMark, pingIntervalMillis,
+                    maxChunkSize, maxStreamsPerConnection, idleTimeoutMillis, maxConnections, maxConnectionsPerIp,
+                    maxConnectionRatePerIp);
+        }
+    }
+
+    /**
+     * The RTMPS listener: RTMP inside TLS 1.2 or 1.3, the same pipeline behind Netty's SslHandler.
+     *
+     * @param certificate the PEM certificate chain (server certificate first); null when not configured
+     * @param privateKey  its PEM private key (PKCS#8, or PKCS#1 "RSA PRIVATE KEY"); null when not configured
+     */
+    public record Rtmps(boolean enabled, String bind, int port, Path certificate, Path privateKey) {
+        public Rtmps withPort(int newPort) {
+            return new Rtmps(enabled, bind, newPort, certificate, privateKey);
+        }
     }
 
     /**
@@ -178,12 +212,16 @@ public record ServerConfig(Rtmp rtmp, Http http, Path mediaDir, Path dataDir, Vo
     }
 
     public ServerConfig withPorts(Integer rtmpPort, Integer httpPort) {
-        Rtmp r = rtmpPort == null ? rtmp : new Rtmp(rtmp.bind, rtmpPort, rtmp.chunkSize, rtmp.windowAckSize,
-                rtmp.peerBandwidth, rtmp.maxMessageSize, rtmp.handshakeTimeoutMillis, rtmp.connectTimeoutMillis,
-                rtmp.writeBufferHighWaterMark, rtmp.pingIntervalMillis);
+        return withPorts(rtmpPort, null, httpPort);
+    }
+
+    /** The configuration with the ports given on the command line (null: keep the configured one). */
+    public ServerConfig withPorts(Integer rtmpPort, Integer rtmpsPort, Integer httpPort) {
+        Rtmp r = rtmpPort == null ? rtmp : rtmp.withPort(rtmpPort);
+        Rtmps s = rtmpsPort == null ? rtmps : rtmps.withPort(rtmpsPort);
         Http h = httpPort == null ? http : new Http(http.bind, httpPort, http.adminUser, http.adminPassword);
-        return new ServerConfig(r, h, mediaDir, dataDir, vod, live, applications, bandwidthDetection, clients, accessLog,
-                security, swfVerification);
+        return new ServerConfig(r, s, h, mediaDir, dataDir, vod, live, applications, bandwidthDetection, clients,
+                accessLog, security, swfVerification);
     }
 
     /** Where the live application records ({@code <data>/recordings}); the vod application plays from there too. */
@@ -192,7 +230,7 @@ public record ServerConfig(Rtmp rtmp, Http http, Path mediaDir, Path dataDir, Vo
     }
 
     public ServerConfig withDirs(Path media, Path data) {
-        return new ServerConfig(rtmp, http, media == null ? mediaDir : media, data == null ? dataDir : data,
+        return new ServerConfig(rtmp, rtmps, http, media == null ? mediaDir : media, data == null ? dataDir : data,
                 vod, live, applications, bandwidthDetection, clients, accessLog, security, swfVerification);
     }
 }

@@ -18,17 +18,30 @@ public final class HandshakeTimeoutHandler extends ChannelInboundHandlerAdapter 
     private static final Logger LOG = LoggerFactory.getLogger(HandshakeTimeoutHandler.class);
 
     private final long timeoutMillis;
+    private final FloodLog log;
+    private final boolean tls;
     private ScheduledFuture<?> timeout;
 
     public HandshakeTimeoutHandler(long timeoutMillis) {
+        this(timeoutMillis, FloodLog.UNLIMITED, false);
+    }
+
+    /**
+     * @param tls the connection is RTMPS: the time counts from the TCP connection, so it covers the TLS
+     *            handshake as well as the RTMP one
+     */
+    public HandshakeTimeoutHandler(long timeoutMillis, FloodLog log, boolean tls) {
         this.timeoutMillis = timeoutMillis;
+        this.log = log;
+        this.tls = tls;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         timeout = ctx.executor().schedule(() -> {
             if (ctx.channel().isActive()) {
-                LOG.info("closing client {}: handshake not completed within {} ms", Addresses.describe(ctx.channel().remoteAddress()), timeoutMillis);
+                log.info(LOG, "handshake timeout", "closing client {}: {}handshake not completed within {} ms",
+                        Addresses.describe(ctx.channel().remoteAddress()), tls ? "TLS or RTMP " : "", timeoutMillis);
                 ctx.close();
             }
         }, timeoutMillis, TimeUnit.MILLISECONDS);

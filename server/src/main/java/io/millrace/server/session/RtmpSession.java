@@ -33,6 +33,7 @@ import io.millrace.server.monitor.ClientStats;
 import io.millrace.server.monitor.NetStreamStats;
 import io.millrace.server.monitor.ServerMonitor;
 import io.millrace.server.net.Addresses;
+import io.millrace.server.net.FloodLog;
 import io.millrace.server.net.InboundPacer;
 import io.millrace.server.security.AccessControl;
 import io.millrace.server.swf.SwfVerifier;
@@ -42,6 +43,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.traffic.ChannelTrafficShapingHandler;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.ReferenceCountUtil;
@@ -76,9 +78,6 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
     private static final long SHAPER_CHECK_MILLIS = 1000;
     private static final long SHAPER_MAX_DELAY_MILLIS = 500;
 
-    /** Most NetStreams one connection may hold at once. */
-    public static final int MAX_STREAMS = 64;
-
     /**
      * Commands a client may send while its connect waits (for SWF verification or a callback); they run, in
      * order, once it is accepted. One more is a protocol error (no real client sends anything before the
@@ -97,6 +96,10 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
     private final Applications applications;
     /** Null in unit tests without a server. */
     private final ServerMonitor monitor;
+    /** Rate-limits the log lines about clients that fail before connect (a flood is logged in summary). */
+    private final FloodLog floodLog;
+    /** "rtmp", or "rtmps" behind TLS. */
+    private String protocol = "rtmp";
     private ChunkStreamState chunkState = new ChunkStreamState();
     // Statistics: written on the event loop only, read by monitoring (volatile, single writer).
     private volatile long msgIn;
@@ -145,15 +148,25 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
     private InboundPacer pacer;
     private volatile long bandwidthLimitOut;
     private volatile long bandwidthLimitIn;
+    /** Idle timeout: when the client last sent something other than a PingResponse (System.nanoTime). */
+    private long lastInboundNanos = System.nanoTime();
+    /** ... when a check last found a stream playing or publishing, or 0. */
+    private long lastBusyNanos;
+    private ScheduledFuture<?> idleTimer;
 
     public RtmpSession(ServerConfig config, Applications applications) {
         this(config, applications, null);
     }
 
     public RtmpSession(ServerConfig config, Applications applications, ServerMonitor monitor) {
+        this(config, applications, monitor, FloodLog.UNLIMITED);
+    }
+
+    public RtmpSession(ServerConfig config, Applications applications, ServerMonitor monitor, FloodLog floodLog) {
         this.config = config;
         this.applications = applications;
         this.monitor = monitor;
+        this.floodLog = floodLog;
     }
 
     // ---- what applications and streams use -------------------------------------------------
@@ -172,6 +185,11 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
 
     public ServerConfig config() {
         return config;
+    }
+
+    /** "rtmp", or "rtmps" for a connection behind TLS (the RTMPS listener). */
+    public String protocol() {
+        return protocol;
     }
 
     /** "ip:port" of the client. */
@@ -233,6 +251,9 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
+        if (ctx.pipeline().get(SslHandler.class) != null) {
+            protocol = "rtmps";
+        }
         if (ctx.pipeline().get(PipelineNames.CHUNK_DECODER) instanceof ChunkDecoder d) {
             chunkState = d.state();
         }
@@ -321,7 +342,7 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
         }
         return new ClientStats(clientId, t == null ? null : t.app(), t == null ? null : t.instance(),
                 remote == null ? "" : remote.getAddress().getHostAddress(), remote == null ? 0 : remote.getPort(),
-                "rtmp", flashVer, connectProperties.getString("swfUrl"), connectProperties.getString("pageUrl"),
+                protocol, flashVer, connectProperties.getString("swfUrl"), connectProperties.getString("pageUrl"),
                 connectProperties.getString("tcUrl"), encoding.objectEncoding(), connectTimeMillis,
                 chunkState.bytesReceived(), chunkState.bytesSent(), msgIn, chunkState.messagesSent(), dropped,
                 pingRttMillis, bw[0], bw[1], q[0], q[1], q[2], q[3], queued, droppedAudioMsgs, droppedVideoMsgs,
@@ -395,7 +416,7 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
                 .set(AccessLog.Field.X_APP, t == null ? null : t.app())
                 .set(AccessLog.Field.X_APPINST, t == null ? null : t.instance())
                 .set(AccessLog.Field.C_IP, ip())
-                .set(AccessLog.Field.C_PROTO, "rtmp")
+                .set(AccessLog.Field.C_PROTO, protocol)
                 .set(AccessLog.Field.S_URI, tcUrl)
                 .set(AccessLog.Field.CS_URI_STEM, q < 0 ? tcUrl : tcUrl.substring(0, q))
                 .set(AccessLog.Field.CS_URI_QUERY, q < 0 ? null : tcUrl.substring(q + 1))
@@ -458,6 +479,51 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * FMS's AutoCloseIdleClients: a client that has sent nothing but PingResponses and has had no stream
+     * playing or publishing for {@code rtmp.idleTimeoutMillis} gets NetConnection.Connect.IdleTimeout and is
+     * closed. A viewer that only receives is busy, not idle; so is a publisher.
+     */
+    private void startIdleTimer() {
+        long timeout = config.rtmp().idleTimeoutMillis();
+        if (timeout > 0) {
+            scheduleIdleCheck(TimeUnit.MILLISECONDS.toNanos(timeout));
+        }
+    }
+
+    private void scheduleIdleCheck(long delayNanos) {
+        idleTimer = channel.eventLoop().schedule(this::checkIdle, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void checkIdle() {
+        if (state != State.CONNECTED || !channel.isActive()) {
+            return;
+        }
+        long timeout = TimeUnit.MILLISECONDS.toNanos(config.rtmp().idleTimeoutMillis());
+        long now = System.nanoTime();
+        if (activeStreamCount() > 0) {
+            lastBusyNanos = now;
+            scheduleIdleCheck(timeout);
+            return;
+        }
+        if (lastBusyNanos != 0) {
+            // Busy at the last check, so idle since some time after it: count from now, never too early.
+            lastBusyNanos = 0;
+            lastInboundNanos = Math.max(lastInboundNanos, now);
+        }
+        long idle = now - lastInboundNanos;
+        if (idle < timeout) {
+            scheduleIdleCheck(timeout - idle);
+            return;
+        }
+        LOG.info("closing {}: idle for {} s: nothing received and no stream playing or publishing"
+                + " (rtmp.idleTimeoutMillis)", describe(), String.format(java.util.Locale.ROOT, "%.1f", idle / 1e9));
+        closedBecause(408, "idle timeout");
+        channel.writeAndFlush(Command.of("onStatus", 0, null, NetConnectionStatus.CONNECT_IDLE_TIMEOUT.info(
+                "Connection closed: idle for more than " + config.rtmp().idleTimeoutMillis() / 1000.0 + " s.")))
+                .addListener(ChannelFutureListener.CLOSE);
+    }
+
     private boolean isPublishing() {
         for (NetStream s : streamSnapshot) {
             if (s.publishing() != null) {
@@ -480,7 +546,8 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
         if (evt instanceof HandshakeCompleteEvent && connectTimeout == null) {
             connectTimeout = ctx.executor().schedule(() -> {
                 if (state == State.AWAIT_CONNECT && channel.isActive()) {
-                    LOG.info("closing {}: no connect command within {} ms", describe(), config.rtmp().connectTimeoutMillis());
+                    floodLog.info(LOG, "connect timeout", "closing {}: no connect command within {} ms", describe(),
+                            config.rtmp().connectTimeoutMillis());
                     channel.close();
                 }
             }, config.rtmp().connectTimeoutMillis(), TimeUnit.MILLISECONDS);
@@ -495,6 +562,9 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
                 return;
             }
             msgIn++;
+            if (!(msg instanceof PingResponse)) {
+                lastInboundNanos = System.nanoTime();
+            }
             if (msg instanceof NetCommand cmd) {
                 onCommand(cmd);
             } else if (msg instanceof UserControlEvent event) {
@@ -570,6 +640,9 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
         if (pingTimer != null) {
             pingTimer.cancel(false);
         }
+        if (idleTimer != null) {
+            idleTimer.cancel(false);
+        }
         if (bandwidthCheck != null) {
             bandwidthCheck.abandon();
         }
@@ -601,7 +674,13 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
             LOG.debug("{}: connection error: {}", describe(), c.getMessage());
             closedBecause(408, "connection error");
         } else if (c instanceof RtmpProtocolException || c instanceof io.millrace.amf.AmfException) {
-            LOG.warn("closing {}: protocol error: {}", describe(), c.getMessage());
+            if (state == State.CONNECTED) {
+                LOG.warn("closing {}: protocol error: {}", describe(), c.getMessage());
+            } else {
+                // Before connect anyone can cause this by the thousand (a handshake flood): rate-limited.
+                floodLog.warn(LOG, "protocol error before connect", "closing {}: protocol error: {}", describe(),
+                        c.getMessage());
+            }
             closedBecause(400, "protocol error");
         } else {
             LOG.error("closing {}: internal error", describe(), c);
@@ -931,12 +1010,16 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
             monitor.connected(this);
         }
         startPings();
+        startIdleTimer();
         application.onConnect(this);
     }
 
     private void onCreateStream(NetCommand.CreateStream c) {
-        if (streams.size() >= MAX_STREAMS) {
-            replyCallFailed(c.transactionId(), "Too many streams on this connection (at most " + MAX_STREAMS + ").");
+        int max = config.rtmp().maxStreamsPerConnection();
+        if (streams.size() >= max) {
+            LOG.info("{}: createStream refused: {} streams open, the most allowed on one connection"
+                    + " (rtmp.maxStreamsPerConnection)", describe(), streams.size());
+            replyCallFailed(c.transactionId(), "Too many streams on this connection (at most " + max + ").");
             return;
         }
         int id = nextStreamId++;

@@ -145,6 +145,57 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void limitsAndRtmpsDefaults() {
+        ServerConfig c = ConfigLoader.load(null, home);
+        ServerConfig.Rtmp r = c.rtmp();
+        assertThat(r.maxChunkSize()).isEqualTo(1 << 20);
+        assertThat(r.maxStreamsPerConnection()).isEqualTo(64);
+        assertThat(r.idleTimeoutMillis()).isEqualTo(600_000);
+        assertThat(r.maxConnections()).isEqualTo(10_000);
+        assertThat(r.maxConnectionsPerIp()).isEqualTo(100);
+        assertThat(r.maxConnectionRatePerIp()).isEqualTo(50);
+        assertThat(c.rtmps()).isEqualTo(new ServerConfig.Rtmps(false, "0.0.0.0", 1936, null, null));
+        assertThat(c.withPorts(null, 0, null).rtmps().port()).isZero();
+        assertThat(c.withPorts(1, 2, 3).rtmp().maxConnections()).isEqualTo(10_000);
+    }
+
+    @Test
+    void limitErrorsNameTheKey() throws Exception {
+        assertError("rtmp:\n  maxChunkSize: 64\n", "my.yaml line 2: rtmp.maxChunkSize: 64 is out of range (128..2147483647)");
+        assertError("rtmp:\n  maxStreamsPerConnection: 0\n", "rtmp.maxStreamsPerConnection: 0 is out of range (1..65536)");
+        assertError("rtmp:\n  maxConnectionsPerIp: -1\n", "rtmp.maxConnectionsPerIp: -1 is out of range");
+        assertError("rtmp:\n  idleTimeoutMillis: soon\n", "rtmp.idleTimeoutMillis: expected a whole number, got 'soon'");
+    }
+
+    @Test
+    void rtmpsNeedsAUsableCertificateAndKey() throws Exception {
+        assertError("rtmps:\n  enabled: true\n", "my.yaml line 2: rtmps.certificate: a PEM certificate file is needed"
+                + " when rtmps.enabled is true (for a development certificate run: millrace --generate-dev-certificate DIR)");
+        assertError("rtmps:\n  enabled: true\n  certificate: nope.pem\n  privateKey: key.pem\n",
+                "my.yaml line 3: rtmps.certificate: " + home.resolve("nope.pem") + ": no such file");
+        Path certs = Files.createDirectories(home.resolve("certs"));
+        io.millrace.server.tls.DevCertificate.write(certs);
+        Path other = Files.createDirectories(home.resolve("other"));
+        io.millrace.server.tls.DevCertificate.write(other);
+        assertError("rtmps:\n  enabled: true\n  certificate: certs/cert.pem\n",
+                "my.yaml line 2: rtmps.privateKey: a PEM private key file is needed");
+        assertError("rtmps:\n  enabled: true\n  certificate: certs/key.pem\n  privateKey: certs/key.pem\n",
+                "my.yaml line 3: rtmps.certificate: " + certs.resolve("key.pem") + ": no PEM certificate"
+                        + " (-----BEGIN CERTIFICATE-----) in it; it holds a private key: is it the rtmps.privateKey file?");
+        assertError("rtmps:\n  enabled: true\n  certificate: certs/cert.pem\n  privateKey: other/key.pem\n",
+                "my.yaml line 4: rtmps.privateKey: the private key does not belong to the certificate (CN=localhost)");
+        assertError("rtmp:\n  port: 2000\nrtmps:\n  enabled: true\n  port: 2000\n  certificate: certs/cert.pem\n"
+                + "  privateKey: certs/key.pem\n", "my.yaml line 5: rtmps.port: 2000 is the RTMP port too (rtmp.port)");
+        // Off, nothing is checked; on with a good pair, paths are relative to the file's folder.
+        Path file = home.resolve("ok.yaml");
+        Files.writeString(file, "rtmps:\n  enabled: true\n  port: 1443\n  certificate: certs/cert.pem\n"
+                + "  privateKey: certs/key.pem\n");
+        ServerConfig c = ConfigLoader.load(file, home);
+        assertThat(c.rtmps()).isEqualTo(new ServerConfig.Rtmps(true, "0.0.0.0", 1443, certs.resolve("cert.pem"),
+                certs.resolve("key.pem")));
+    }
+
+    @Test
     void missingFileIsAClearError() {
         assertThatThrownBy(() -> ConfigLoader.load(home.resolve("nope.yaml"), home))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("nope.yaml: cannot read");

@@ -42,8 +42,10 @@ class BadInputIT {
     private static final int MAX_MESSAGE_SIZE = 65536;
     private static final long HANDSHAKE_TIMEOUT_MS = 1000;
     private static final long CONNECT_TIMEOUT_MS = 1000;
+    private static final int MAX_CHUNK_SIZE = 65536;
     private static final String CONFIG = "rtmp:\n"
             + "  maxMessageSize: " + MAX_MESSAGE_SIZE + "\n"
+            + "  maxChunkSize: " + MAX_CHUNK_SIZE + "\n"
             + "  handshakeTimeoutMillis: " + HANDSHAKE_TIMEOUT_MS + "\n"
             + "  connectTimeoutMillis: " + CONNECT_TIMEOUT_MS + "\n";
     /** Generous upper bound for "the server closes it eventually"; never a timing assertion. */
@@ -87,6 +89,9 @@ class BadInputIT {
         OVERSIZED_MESSAGE("message of 16777215 bytes on chunk stream 3 exceeds the maximum message size of "
                 + MAX_MESSAGE_SIZE + " bytes",
                 p -> p.handshake().write(RawPeer.fmt0Chunk(3, 0, 0xFFFFFF, 20, 0, new byte[0]))),
+        /** Set Chunk Size 0x7FFFFFFF (valid RTMP, but beyond rtmp.maxChunkSize). */
+        HUGE_CHUNK_SIZE("Set Chunk Size 2147483647 exceeds the maximum chunk size of " + MAX_CHUNK_SIZE + " bytes",
+                p -> p.handshake().write(RawPeer.setChunkSize(0x7FFFFFFF))),
         /** A fmt-2 header (which needs a previous header) as the first chunk of a chunk stream. */
         FMT2_ON_FRESH_CHUNK_STREAM("chunk stream 4 starts with a fmt 2 header",
                 p -> p.handshake().write(new byte[] {(byte) 0x84, 0, 0, 0})),

@@ -37,6 +37,38 @@ final class RawPeer implements AutoCloseable {
         return new RawPeer(s);
     }
 
+    /**
+     * Connects from {@code localAddress} (any 127.x.y.z: Linux routes all of 127/8 to the loopback
+     * interface), so that one test can be many clients as far as per-address limits go.
+     */
+    static RawPeer connectFrom(String localAddress, int port) throws IOException {
+        Socket s = new Socket();
+        s.bind(new java.net.InetSocketAddress(localAddress, 0));
+        s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 10_000);
+        s.setTcpNoDelay(true);
+        s.setSoTimeout(10_000);
+        return new RawPeer(s);
+    }
+
+    /** Whether the server still has the connection open: nothing to read within {@code millis} and no EOF. */
+    boolean stillOpenAfter(int millis) throws IOException {
+        socket.setSoTimeout(millis);
+        try {
+            return in.read() >= 0;
+        } catch (SocketTimeoutException e) {
+            return true;
+        } catch (SocketException e) {
+            return false;
+        } finally {
+            socket.setSoTimeout(10_000);
+        }
+    }
+
+    /** A Set Chunk Size message (protocol control, csid 2). */
+    static byte[] setChunkSize(int size) {
+        return fmt0Chunk(2, 0, 4, 1, 0, ByteBuffer.allocate(4).putInt(size).array());
+    }
+
     /** The peer's port: what the server sees as the client's (remote) port. */
     int localPort() {
         return socket.getLocalPort();

@@ -92,6 +92,20 @@ public final class TestServer implements AutoCloseable {
         return server.rtmpPort();
     }
 
+    /** The RTMPS port (rtmps.enabled with port 0 in the extra YAML), or -1. */
+    public int rtmpsPort() {
+        return server.rtmpsPort();
+    }
+
+    public String rtmpsUrl(String appAndStream) {
+        return "rtmps://127.0.0.1:" + rtmpsPort() + "/" + appAndStream;
+    }
+
+    /** The server's connection limits and their refusal counts. */
+    public io.millrace.server.net.ConnectionLimiter connectionLimiter() {
+        return server.connectionLimiter();
+    }
+
     public String url(String appAndStream) {
         return "rtmp://127.0.0.1:" + port() + "/" + appAndStream;
     }

@@ -31,11 +31,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RtmpSessionTest {
     private final List<NetCommand.Call> calls = new java.util.ArrayList<>();
     private EmbeddedChannel ch;
+    private Application app;
 
     @BeforeEach
     void setUp() {
         ServerConfig cfg = ConfigLoader.loadText("rtmp:\n  chunkSize: 8192\n", "test", Path.of("."));
-        Application app = new Application() {
+        app = new Application() {
             @Override
             public String name() {
                 return "vod";
@@ -137,6 +138,40 @@ class RtmpSessionTest {
         assertThat(((Command) ch.readOutbound()).name()).isEqualTo("_error");
         assertThat(ch.isActive()).isTrue();
         assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void createStreamBeyondMaxStreamsPerConnectionGetsCallFailed() {
+        ServerConfig cfg = ConfigLoader.loadText("rtmp:\n  maxStreamsPerConnection: 2\n", "test", Path.of("."));
+        ch = new EmbeddedChannel(new RtmpSession(cfg, new Applications(Map.of("vod", app))));
+        connect("vod", 0);
+        drain();
+        for (int tx = 2; tx <= 3; tx++) {
+            ch.writeInbound(new NetCommand.CreateStream(tx));
+            assertThat(((Command) ch.readOutbound()).name()).isEqualTo("_result");
+        }
+        ch.writeInbound(new NetCommand.CreateStream(4));
+        Command refused = ch.readOutbound();
+        assertThat(refused.name()).isEqualTo("_error");
+        assertThat(refused.transactionId()).isEqualTo(4);
+        assertThat((AmfObject) refused.arg(0)).containsEntry("code", "NetConnection.Call.Failed")
+                .containsEntry("description", "Too many streams on this connection (at most 2).");
+        // Deleting one makes room again.
+        ch.writeInbound(new NetCommand.DeleteStream(0, 0, 1));
+        ch.writeInbound(new NetCommand.CreateStream(6));
+        Command again = ch.readOutbound();
+        assertThat(again.name()).isEqualTo("_result");
+        assertThat(ch.isActive()).isTrue();
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void aPlainConnectionIsRtmp() {
+        RtmpSession session = ch.pipeline().get(RtmpSession.class);
+        assertThat(session.protocol()).isEqualTo("rtmp");
+        connect("vod", 0);
+        assertThat(session.stats().protocol()).isEqualTo("rtmp");
+        ch.finishAndReleaseAll();
     }
 
     @Test
