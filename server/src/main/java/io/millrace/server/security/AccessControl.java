@@ -53,6 +53,9 @@ public final class AccessControl {
         this.adobe = new AdobeAuth(config.adobeUsers());
     }
 
+    /** No rules at all, for a session before it knows its application. */
+    public static final AccessControl NONE = open("");
+
     /** No rules at all. */
     public static AccessControl open(String app) {
         return new AccessControl(app, ServerConfig.AppSecurity.OPEN, null);
@@ -98,7 +101,14 @@ public final class AccessControl {
         if (adobeUser != null) {
             return Verdict.OK;
         }
-        StreamTokens.Verdict v = tokens.get(action).check(app, name, query, nowMillis / 1000);
+        StreamTokens t = tokens.get(action);
+        if (action == Action.PUBLISH && adobe.enabled() && !t.required()) {
+            // With adobeUsers, publishing needs the challenge passed: a client could skip it by not calling
+            // itself an encoder (flashVer is whatever the client sends).
+            return Verdict.refuse("Not allowed to publish " + name + ": authenticate (authmod=adobe) first.", 401,
+                    "publish without authmod=adobe credentials (flashVer " + "not FMLE/ or challenge skipped)");
+        }
+        StreamTokens.Verdict v = t.check(verb, app, name, query, nowMillis / 1000);
         if (!v.allowed()) {
             return Verdict.refuse("Not allowed to " + verb + " " + name + ": " + v.reason() + ".", 401, v.reason());
         }
@@ -132,7 +142,10 @@ public final class AccessControl {
     }
 
     private static StreamTokens tokens(ServerConfig.Access a) {
-        return new StreamTokens(list(a.keys()), a.tokenSecret());
+        // Keys keep their case (domains are the only lists compared without it).
+        List<String> keys = a.keys() == null || a.keys().isBlank() ? List.of()
+                : Arrays.stream(a.keys().split("[,\\s]+")).filter(x -> !x.isBlank()).toList();
+        return new StreamTokens(keys, a.tokenSecret());
     }
 
     private static List<String> list(String s) {

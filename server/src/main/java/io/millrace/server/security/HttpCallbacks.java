@@ -70,9 +70,12 @@ public final class HttpCallbacks implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             return CompletableFuture.completedFuture(failure("bad callback URL " + url + ": " + e.getMessage()));
         }
+        // The request's own timeout ends with the headers; this one covers a body that trickles too.
         return client.sendAsync(request, HttpResponse.BodyHandlers.discarding())
                 .thenApply(r -> decide(r, renames))
-                .exceptionally(e -> failure("callback " + url + " failed: " + rootCause(e)));
+                .exceptionally(e -> failure("callback " + url + " failed: " + rootCause(e)))
+                .completeOnTimeout(failure("callback " + url + " did not answer within " + timeout.toMillis() + " ms"),
+                        timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /** Tells the callback that something ended (on_done); the answer is not waited for. */

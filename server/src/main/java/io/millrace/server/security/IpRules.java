@@ -1,7 +1,6 @@
 package io.millrace.server.security;
 
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -9,7 +8,8 @@ import java.util.List;
  * An allow list and a deny list of addresses and networks ({@code 192.168.1.7}, {@code 10.0.0.0/8},
  * {@code 2001:db8::/32}). An address is admitted when it is on no deny entry and, if the allow list is not
  * empty, on one of its entries. IPv4 addresses seen as IPv4-mapped IPv6 ({@code ::ffff:a.b.c.d}) match IPv4
- * entries. Immutable.
+ * entries; an IPv4 entry never matches an IPv6 client (deny {@code ::/0} as well to refuse them all).
+ * Immutable.
  */
 public final class IpRules {
     /** Admits everyone. */
@@ -92,16 +92,12 @@ public final class IpRules {
         static Cidr parse(String s) {
             int slash = s.indexOf('/');
             String host = slash < 0 ? s : s.substring(0, slash);
-            if (!host.matches("[0-9a-fA-F:.]+")) {
-                // Only literals: a host name here would mean a DNS lookup per connection.
+            // Literals only, strictly (no "192.168/16" shorthand, no host names: no DNS lookups).
+            byte[] net = io.netty.util.NetUtil.createByteArrayFromIpAddressString(host);
+            if (net == null || !host.matches("[0-9a-fA-F:.]+")) {
                 throw new IllegalArgumentException("'" + s + "' is not an IP address or network");
             }
-            byte[] net;
-            try {
-                net = normalize(InetAddress.getByName(host).getAddress());
-            } catch (UnknownHostException e) {
-                throw new IllegalArgumentException("'" + s + "' is not an IP address or network");
-            }
+            net = normalize(net);
             int bits = net.length * 8;
             int prefix = bits;
             if (slash >= 0) {

@@ -12,11 +12,12 @@ import java.util.List;
  * Keys and signed tokens in a stream name's query ({@code name?key=...} or {@code name?expires=...&token=...}).
  *
  * <p>A token is the lowercase hex HMAC-SHA256, keyed with the application's secret, of
- * {@code "<app>/<name>:<expires>"}, where {@code expires} is the Unix time in seconds after which it is
- * refused. Minted in a shell with:
+ * {@code "<action>:<app>/<name>:<expires>"}, where the action is {@code publish} or {@code play} (so that a
+ * viewer's token never publishes, even when both use one secret) and {@code expires} is the Unix time in
+ * seconds after which it is refused. It holds for every instance of the application. Minted in a shell with:
  * <pre>
  * expires=$(( $(date +%s) + 3600 ))
- * token=$(printf '%s' "live/show:$expires" | openssl dgst -sha256 -hmac "$SECRET" | sed 's/^.* //')
+ * token=$(printf '%s' "publish:live/show:$expires" | openssl dgst -sha256 -hmac "$SECRET" | sed 's/^.* //')
  * echo "show?expires=$expires&token=$token"
  * </pre>
  * A static key is compared as it is. Comparisons take constant time. Immutable.
@@ -52,7 +53,7 @@ public final class StreamTokens {
      *
      * @param nowSeconds the current Unix time in seconds
      */
-    public Verdict check(String app, String name, String query, long nowSeconds) {
+    public Verdict check(String action, String app, String name, String query, long nowSeconds) {
         if (!required()) {
             return Verdict.OK;
         }
@@ -82,7 +83,7 @@ public final class StreamTokens {
         } catch (NumberFormatException e) {
             return Verdict.no("expires is not a number");
         }
-        if (!equal(sign(secret, app, name, exp), token.toLowerCase(java.util.Locale.ROOT))) {
+        if (!equal(sign(secret, action, app, name, exp), token.toLowerCase(java.util.Locale.ROOT))) {
             return Verdict.no("wrong token");
         }
         if (nowSeconds > exp) {
@@ -91,12 +92,12 @@ public final class StreamTokens {
         return Verdict.OK;
     }
 
-    /** The token for {@code app/name} valid until {@code expires} (Unix seconds), as {@link #check} expects it. */
-    public static String sign(String secret, String app, String name, long expires) {
+    /** The token to {@code action} (publish or play) {@code app/name} until {@code expires} (Unix seconds). */
+    public static String sign(String secret, String action, String app, String name, long expires) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            byte[] h = mac.doFinal((app + "/" + name + ":" + expires).getBytes(StandardCharsets.UTF_8));
+            byte[] h = mac.doFinal((action + ":" + app + "/" + name + ":" + expires).getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(h);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is missing from this JDK", e);

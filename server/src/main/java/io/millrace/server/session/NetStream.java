@@ -46,6 +46,8 @@ public final class NetStream {
     private long timelineOffset;
     /** Payload bytes sent for the current playlist (onPlayStatus Play.Complete's {@code bytes}). */
     private long playlistBytes;
+    /** Counts play and publish commands that went to a callback; the newest one's answer is the one used. */
+    private long authorizations;
     private boolean receiveAudio = true;
     private boolean receiveVideo = true;
 
@@ -157,6 +159,16 @@ public final class NetStream {
         }
     }
 
+    /** The ticket of the newest play, publish or stop command: a callback's answer counts only for it. */
+    long authorization() {
+        return authorizations;
+    }
+
+    /** Whether {@code ticket} is still the newest authorization (nothing was asked on this stream since). */
+    boolean isAuthorization(long ticket) {
+        return authorizations == ticket;
+    }
+
     /** What this stream publishes, or null. */
     public Publishing publishing() {
         return publishing;
@@ -179,6 +191,7 @@ public final class NetStream {
     }
 
     void publish(NetCommand.Publish publish) {
+        authorizations++;
         if (publish.stops()) {
             unpublish("publish(false)");
             return;
@@ -293,6 +306,7 @@ public final class NetStream {
     }
 
     void play(NetCommand.Play play) {
+        authorizations++;
         if (play.name() == null || play.name().isBlank()) {
             playAuthorized(play);
             return;
@@ -404,6 +418,7 @@ public final class NetStream {
 
     /** closeStream: stop what plays, answer Play.Stop, keep the stream id usable. */
     void stop(String reason) {
+        authorizations++;
         Playback p = end(reason);
         if (p != null) {
             session.channel().writeAndFlush(session.status(id, NetStreamStatus.PLAY_STOP,
@@ -413,6 +428,7 @@ public final class NetStream {
 
     /** deleteStream or disconnect: free everything; a publisher still connected is told Unpublish.Success. */
     void close(String reason) {
+        authorizations++;
         if (publishing != null && session.channel().isActive()) {
             unpublish(reason);
         }

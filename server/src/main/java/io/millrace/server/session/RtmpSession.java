@@ -134,10 +134,13 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
     private SwfVerifier heldVerifier;
     private ScheduledFuture<?> swfTimeout;
     private final ArrayDeque<NetCommand> heldCommands = new ArrayDeque<>();
+    /** Publish and play callbacks this connection is waiting on (at most {@link #MAX_PENDING_CALLBACKS}). */
+    private int pendingCallbacks;
+    private static final int MAX_PENDING_CALLBACKS = 4;
     /** Transaction id of the server's next call that expects an answer (onBWCheck). */
     private double nextCallId = 1;
     private BandwidthCheck bandwidthCheck;
-    private AccessControl access = AccessControl.open("");
+    private AccessControl access = AccessControl.NONE;
     /** The user that passed the authmod=adobe challenge, or null. */
     private String adobeUser;
     /** The access log's disconnect status and context: how the connection ended. */
@@ -819,8 +822,12 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
                         return;
                     }
                     if (d.allowed()) {
-                        accept(connect);
-                        releaseHeldCommands();
+                        try {
+                            accept(connect);
+                            releaseHeldCommands();
+                        } catch (RuntimeException e) {
+                            channel.pipeline().fireExceptionCaught(e);
+                        }
                     } else {
                         rejectConnect(connect, d.reason(), "Connection rejected by the application.", 403);
                     }
@@ -951,18 +958,32 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
             return;
         }
         String call = action == AccessControl.Action.PUBLISH ? "publish" : "play";
+        if (pendingCallbacks >= MAX_PENDING_CALLBACKS) {
+            LOG.info("refuse {} {} stream={}: {} callbacks already waiting", call, describe(), bare, pendingCallbacks);
+            refuse.accept("Not allowed to " + call + " " + bare + ": too many requests waiting.", 403);
+            return;
+        }
+        // Only the newest command of a stream counts: a later play or publish supersedes one still waiting.
+        long ticket = stream.authorization();
+        pendingCallbacks++;
+        String shown = bare;
         access.ask(action, callbackFields(call, name)).thenAccept(d -> channel.eventLoop().execute(() -> {
-            if (state != State.CONNECTED || streams.get(stream.id()) != stream) {
-                return; // the connection or the stream went away meanwhile
+            pendingCallbacks--;
+            if (state != State.CONNECTED || streams.get(stream.id()) != stream || !stream.isAuthorization(ticket)) {
+                return; // the connection or the stream went away, or the client asked for something else since
             }
-            if (!d.allowed()) {
-                LOG.info("refuse {} {} stream={}: {}", call, describe(), name, d.reason());
-                refuse.accept("Not allowed to " + call + " " + name + " (refused by the application).", 403);
-            } else if (d.newName() != null) {
-                LOG.info("{} {} stream={}: renamed to {} by the callback", call, describe(), name, d.newName());
-                proceed.accept(d.newName());
-            } else {
-                proceed.accept(name);
+            try {
+                if (!d.allowed()) {
+                    LOG.info("refuse {} {} stream={}: {}", call, describe(), shown, d.reason());
+                    refuse.accept("Not allowed to " + call + " " + shown + " (refused by the application).", 403);
+                } else if (d.newName() != null) {
+                    LOG.info("{} {} stream={}: renamed to {} by the callback", call, describe(), shown, d.newName());
+                    proceed.accept(d.newName());
+                } else {
+                    proceed.accept(name);
+                }
+            } catch (RuntimeException e) {
+                channel.pipeline().fireExceptionCaught(e); // as if it had happened while reading: one line, closed
             }
         }));
     }

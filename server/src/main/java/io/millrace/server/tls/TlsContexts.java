@@ -18,6 +18,12 @@ public final class TlsContexts {
     /** The protocols RTMPS accepts; TLS 1.0 and 1.1 are refused. */
     public static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 
+    static final java.util.List<String> CIPHERS = java.util.List.of(
+            "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+
     private TlsContexts() {
     }
 
@@ -32,6 +38,8 @@ public final class TlsContexts {
         SslContext context = SslContextBuilder.forServer(key, chain)
                 .sslProvider(SslProvider.JDK)
                 .protocols(PROTOCOLS)
+                // Forward secrecy and AEAD only: TLS 1.3's suites, then ECDHE with AES-GCM or ChaCha20 for 1.2.
+                .ciphers(CIPHERS, io.netty.handler.ssl.SupportedCipherSuiteFilter.INSTANCE)
                 .build();
         return new Server(context, chain);
     }

@@ -96,14 +96,14 @@ class AccessControlIT {
         server = TestServer.start("applications:\n  live:\n    type: live\n    security:\n      publish:\n"
                 + "        tokenSecret: t0ken-secret\n");
         long now = System.currentTimeMillis() / 1000;
-        String fresh = "show?expires=" + (now + 300) + "&token=" + StreamTokens.sign("t0ken-secret", "live", "show", now + 300);
+        String fresh = "show?expires=" + (now + 300) + "&token=" + StreamTokens.sign("t0ken-secret", "publish", "live", "show", now + 300);
         RealClients.Result ok = publish(server.url("live/" + fresh));
         assertThat(ok.exitCode()).as("a fresh token: %s", ok).isZero();
         assertThat(wasLive("show")).isTrue();
 
-        String expired = "old?expires=" + (now - 10) + "&token=" + StreamTokens.sign("t0ken-secret", "live", "old", now - 10);
+        String expired = "old?expires=" + (now - 10) + "&token=" + StreamTokens.sign("t0ken-secret", "publish", "live", "old", now - 10);
         assertThat(publish(server.url("live/" + expired)).exitCode()).as("an expired token").isNotZero();
-        String forged = "forged?expires=" + (now + 300) + "&token=" + StreamTokens.sign("other-secret", "live", "forged", now + 300);
+        String forged = "forged?expires=" + (now + 300) + "&token=" + StreamTokens.sign("other-secret", "publish", "live", "forged", now + 300);
         assertThat(publish(server.url("live/" + forged)).exitCode()).as("a token signed with another secret").isNotZero();
         assertThat(publish(server.url("live/bare")).exitCode()).as("no token").isNotZero();
         assertThat(wasLive("old") || wasLive("forged") || wasLive("bare")).isFalse();

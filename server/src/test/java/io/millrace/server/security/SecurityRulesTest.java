@@ -33,27 +33,34 @@ class SecurityRulesTest {
         assertThat(IpRules.OPEN.admits(null)).isTrue();
         assertThatThrownBy(() -> IpRules.parse("example.com", "")).hasMessageContaining("example.com");
         assertThatThrownBy(() -> IpRules.parse("10.0.0.0/33", "")).hasMessageContaining("0..32");
+        assertThatThrownBy(() -> IpRules.parse("192.168/16", "")).as("no shorthand").hasMessageContaining("192.168/16");
+        assertThatThrownBy(() -> IpRules.parse("cafe", "")).as("no host names").hasMessageContaining("cafe");
+        assertThat(IpRules.parse("", "0.0.0.0/0").admits(ip("2001:db8::1"))).as("IPv4 rules leave IPv6 alone").isTrue();
     }
 
     @Test
     void keysAndSignedTokensWithExpiry() {
         StreamTokens t = new StreamTokens(List.of("k1"), "s3cret");
         long now = 1_800_000_000L;
-        assertThat(t.check("live", "show", "key=k1", now).allowed()).isTrue();
-        assertThat(t.check("live", "show", "key=k2", now).allowed()).isFalse();
-        String token = StreamTokens.sign("s3cret", "live", "show", now + 60);
+        assertThat(t.check("publish", "live", "show", "key=k1", now).allowed()).isTrue();
+        assertThat(t.check("publish", "live", "show", "key=k2", now).allowed()).isFalse();
+        String token = StreamTokens.sign("s3cret", "publish", "live", "show", now + 60);
         assertThat(token).hasSize(64).matches("[0-9a-f]+");
-        assertThat(t.check("live", "show", "expires=" + (now + 60) + "&token=" + token, now).allowed()).isTrue();
-        assertThat(t.check("live", "show", "expires=" + (now + 60) + "&token=" + token, now + 61))
+        assertThat(t.check("publish", "live", "show", "expires=" + (now + 60) + "&token=" + token, now).allowed()).isTrue();
+        assertThat(t.check("publish", "live", "show", "expires=" + (now + 60) + "&token=" + token, now + 61))
                 .satisfies(v -> assertThat(v.reason()).contains("expired"));
-        assertThat(t.check("live", "other", "expires=" + (now + 60) + "&token=" + token, now).reason()).isEqualTo("wrong token");
-        assertThat(t.check("live", "show", "expires=" + (now + 600) + "&token=" + token, now).reason())
+        assertThat(t.check("publish", "live", "other", "expires=" + (now + 60) + "&token=" + token, now).reason()).isEqualTo("wrong token");
+        assertThat(t.check("publish", "live", "show", "expires=" + (now + 600) + "&token=" + token, now).reason())
                 .as("a longer expiry is not the one signed").isEqualTo("wrong token");
-        assertThat(t.check("live", "show", null, now).allowed()).isFalse();
-        assertThat(StreamTokens.NONE.check("live", "show", null, now).allowed()).isTrue();
+        assertThat(t.check("publish", "live", "show", null, now).allowed()).isFalse();
+        assertThat(StreamTokens.NONE.check("publish", "live", "show", null, now).allowed()).isTrue();
         // The recipe in the class comment, as a shell computes it, for a fixed input.
-        assertThat(StreamTokens.sign("key", "live", "show", 1700000000L))
-                .isEqualTo(hmacHex("key", "live/show:1700000000"));
+        assertThat(StreamTokens.sign("key", "publish", "live", "show", 1700000000L))
+                .isEqualTo(hmacHex("key", "publish:live/show:1700000000"));
+        // A viewer's token does not publish, even with one secret for both.
+        String playToken = StreamTokens.sign("s3cret", "play", "live", "show", now + 60);
+        assertThat(t.check("publish", "live", "show", "expires=" + (now + 60) + "&token=" + playToken, now).allowed()).isFalse();
+        assertThat(t.check("play", "live", "show", "expires=" + (now + 60) + "&token=" + playToken, now).allowed()).isTrue();
     }
 
     private static String hmacHex(String key, String msg) {
@@ -131,5 +138,24 @@ class SecurityRulesTest {
         assertThat(ac.stream(AccessControl.Action.PUBLISH, ip("127.0.0.1"), "show", null, "u", 0).allowed()).isTrue();
         assertThat(ac.stream(AccessControl.Action.PUBLISH, ip("127.0.0.1"), "show", null, null, 0).status()).isEqualTo(401);
         assertThat(ac.stream(AccessControl.Action.PLAY, ip("127.0.0.1"), "show", null, null, 0).allowed()).isTrue();
+
+        // Without keys or tokens, adobeUsers still guard publishing: a client that does not say FMLE/ (and so
+        // skipped the challenge) may not publish.
+        ServerConfig.AppSecurity adobeOnly = new ServerConfig.AppSecurity("", "", ServerConfig.Access.OPEN,
+                ServerConfig.Access.OPEN, ServerConfig.Access.OPEN, Map.of("u", "p"), false, "");
+        AccessControl a2 = new AccessControl("live", adobeOnly, null);
+        assertThat(a2.connect(ip("127.0.0.1"), null, "LNX 9,0,124,2", null, null, 0).allowed()).isTrue();
+        assertThat(a2.stream(AccessControl.Action.PUBLISH, ip("127.0.0.1"), "show", null, null, 0).status()).isEqualTo(401);
+        assertThat(a2.stream(AccessControl.Action.PUBLISH, ip("127.0.0.1"), "show", null, "u", 0).allowed()).isTrue();
+        assertThat(a2.stream(AccessControl.Action.PLAY, ip("127.0.0.1"), "show", null, null, 0).allowed()).isTrue();
+    }
+
+    @Test
+    void keysKeepTheirCase() throws Exception {
+        ServerConfig.AppSecurity s = new ServerConfig.AppSecurity("", "", ServerConfig.Access.OPEN,
+                new ServerConfig.Access("", "", "SecretKey1, other", "", ""), ServerConfig.Access.OPEN, Map.of(), false, "");
+        AccessControl ac = new AccessControl("live", s, null);
+        assertThat(ac.stream(AccessControl.Action.PUBLISH, ip("127.0.0.1"), "show", "key=SecretKey1", null, 0).allowed()).isTrue();
+        assertThat(ac.stream(AccessControl.Action.PUBLISH, ip("127.0.0.1"), "show", "key=secretkey1", null, 0).allowed()).isFalse();
     }
 }

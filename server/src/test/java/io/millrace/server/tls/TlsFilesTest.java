@@ -122,7 +122,10 @@ class TlsFilesTest {
         assertThat(engine.getUseClientMode()).isFalse();
         assertThat(engine.getEnabledProtocols()).containsExactlyInAnyOrder("TLSv1.3", "TLSv1.2");
         assertThat(Arrays.asList(engine.getEnabledCipherSuites())).isNotEmpty()
-                .noneMatch(s -> s.contains("_NULL_") || s.contains("_anon_") || s.contains("_RC4_") || s.contains("_DES_"));
+                .noneMatch(s -> s.contains("_NULL_") || s.contains("_anon_") || s.contains("_RC4_") || s.contains("_DES_"))
+                .as("forward secrecy and AEAD only").allMatch(s -> s.startsWith("TLS_AES_") || s.startsWith("TLS_CHACHA20_")
+                        || s.startsWith("TLS_ECDHE_") && (s.contains("_GCM_") || s.contains("CHACHA20")))
+                .contains("TLS_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
     }
 
     /** The RSAPrivateKey inside a PKCS#8 PrivateKeyInfo: the content of its last element, an OCTET STRING. */
