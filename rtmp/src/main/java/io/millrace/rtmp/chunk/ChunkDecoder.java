@@ -49,7 +49,7 @@ import java.util.Objects;
  * discarded, and the handler of {@code exceptionCaught} should close the connection.
  */
 public class ChunkDecoder extends ByteToMessageDecoder {
-    private final int maxMessageSize;
+    private int maxMessageSize;
     private final int maxChunkStreams;
     private final int maxChunkSize;
     private final ChunkStreamState state;
@@ -96,6 +96,17 @@ public class ChunkDecoder extends ByteToMessageDecoder {
 
     public ChunkStreamState state() {
         return state;
+    }
+
+    /** Changes the longest accepted message (see {@link ChunkReader#maxMessageSize(int)}). Event loop only. */
+    public void maxMessageSize(int bytes) {
+        if (bytes < 1) {
+            throw new IllegalArgumentException("maxMessageSize must be positive: " + bytes);
+        }
+        maxMessageSize = bytes;
+        if (reader != null) {
+            reader.maxMessageSize(bytes);
+        }
     }
 
     @Override

@@ -64,7 +64,7 @@ public final class ChunkReader {
     private static final int[] HEADER_LENGTH = {11, 7, 3, 0};
 
     private final ByteBufAllocator alloc;
-    private final int maxMessageSize;
+    private int maxMessageSize;
     private final int maxChunkStreams;
     private final IntObjectMap<Stream> streams = new IntObjectHashMap<>();
     private int chunkSize = DEFAULT_CHUNK_SIZE;
@@ -127,6 +127,17 @@ public final class ChunkReader {
 
     public int maxMessageSize() {
         return maxMessageSize;
+    }
+
+    /**
+     * Changes the longest accepted message from the next message on (a server keeps it small until the
+     * client has connected, then raises it). Messages under way keep the length they announced.
+     */
+    public void maxMessageSize(int bytes) {
+        if (bytes < 1) {
+            throw new IllegalArgumentException("maxMessageSize must be positive: " + bytes);
+        }
+        this.maxMessageSize = bytes;
     }
 
     public int maxChunkStreams() {

@@ -26,6 +26,9 @@ import io.netty.handler.ssl.SslHandler;
  * outbound (session towards the socket): command encoder, then chunk encoder[, then TLS].
  */
 public final class RtmpChannelInitializer extends ChannelInitializer<SocketChannel> {
+    /** The longest message accepted before connect is answered (the session raises it to rtmp.maxMessageSize). */
+    public static final int PRE_CONNECT_MAX_MESSAGE_SIZE = 64 * 1024;
+
     /** The pipeline names of the RTMPS stages. */
     public static final String TLS = "tls";
     public static final String TLS_HANDSHAKE_LOG = "tlsHandshakeLog";
@@ -77,7 +80,9 @@ public final class RtmpChannelInitializer extends ChannelInitializer<SocketChann
         // the timeout must see it to stand down; placed before, it would close every connection.
         p.addLast(PipelineNames.HANDSHAKE_TIMEOUT, new HandshakeTimeoutHandler(rtmp.handshakeTimeoutMillis(), floodLog,
                 tls != null));
-        ChunkDecoder decoder = new ChunkDecoder(rtmp.maxMessageSize(), ChunkReader.DEFAULT_MAX_CHUNK_STREAMS,
+        // Until the client is connected its messages are small (connect is a few hundred bytes): a peer that
+        // has not connected cannot make the server hold much (RtmpSession raises the bound on accept).
+        ChunkDecoder decoder = new ChunkDecoder(Math.min(rtmp.maxMessageSize(), PRE_CONNECT_MAX_MESSAGE_SIZE), ChunkReader.DEFAULT_MAX_CHUNK_STREAMS,
                 rtmp.maxChunkSize(), new ChunkStreamState());
         // The chunk encoder sits on the head side of the chunk decoder so that the Acknowledgements and
         // PingResponses the decoder writes from its own context are encoded too.

@@ -1000,6 +1000,9 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
     /** Accepts connect: the FMS answer sequence, then the application's onConnect. */
     private void accept(NetCommand.Connect connect) {
         state = State.CONNECTED;
+        if (channel.pipeline().get(PipelineNames.CHUNK_DECODER) instanceof ChunkDecoder d) {
+            d.maxMessageSize(config.rtmp().maxMessageSize()); // small until now (RtmpChannelInitializer)
+        }
         connectedAtNanos = System.nanoTime();
         connectTimeMillis = System.currentTimeMillis();
         ServerConfig.Rtmp r = config.rtmp();

@@ -135,6 +135,29 @@ class BadInputIT {
         }
     }
 
+    @Test
+    void beforeConnectMessagesAreSmallAfterItTheyMayBeLarge() throws Exception {
+        try (TestServer big = TestServer.start(); LogCapture logs = LogCapture.start()) {
+            // A peer that has not connected announces a 100 KB message: closed (the bound is 64 KiB until connect).
+            try (RawPeer peer = RawPeer.connect(big.port())) {
+                peer.handshake().write(RawPeer.fmt0Chunk(3, 0, 100_000, 20, 0, new byte[0]));
+                assertThat(peer.awaitClosedByServer(CLOSED_WITHIN)).isNotNull();
+            }
+            assertThat(logs.events()).anyMatch(e -> e.getFormattedMessage().contains("100000 bytes on chunk stream 3 exceeds "
+                    + "the maximum message size of " + io.millrace.server.net.RtmpChannelInitializer.PRE_CONNECT_MAX_MESSAGE_SIZE));
+            // A connected client may send a 200 KB call (rtmp.maxMessageSize is 8 MiB): answered, still connected.
+            try (RtmpClient c = RtmpClient.open("127.0.0.1", big.port(), RtmpClient.Options.flashPlayer())) {
+                c.sendConnect("vod", big.url("vod"));
+                c.await(e -> e instanceof ClientEvent.CommandEvent x && "_result".equals(x.name()), WAIT);
+                double tid = c.send("noSuchMethod", null, "x".repeat(200_000));
+                ClientEvent.CommandEvent r = (ClientEvent.CommandEvent) c.await(e -> e instanceof ClientEvent.CommandEvent x
+                        && x.command().transactionId() == tid, WAIT);
+                assertThat(r.code()).isEqualTo("NetConnection.Call.Failed");
+                assertThat(c.isOpen()).isTrue();
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(BadPeer.class)
     void eachBadPeerIsClosedWithOneLogLine(BadPeer bad) throws Exception {
