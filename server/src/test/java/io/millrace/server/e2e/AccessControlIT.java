@@ -49,18 +49,8 @@ class AccessControlIT {
     private boolean wasLive(String name) throws Exception {
         // The access log has the publish line of every publication that started.
         Thread.sleep(300);
-        java.nio.file.Path logs = server.data().resolve("logs");
-        try (var files = java.nio.file.Files.list(logs)) {
-            for (java.nio.file.Path f : files.toList()) {
-                for (String line : java.nio.file.Files.readAllLines(f)) {
-                    String[] v = line.split("\t", -1);
-                    if (v.length > 23 && v[0].equals("publish") && v[12].equals("200") && v[23].equals(name)) {
-                        return true;
-                    }
-                }
-            }
-        }
-        return false;
+        return AccessLogFiles.events(server.data().resolve("logs")).stream().anyMatch(e -> e.get("x-event").equals("publish")
+                && e.get("x-status").equals("200") && e.get("x-sname").equals(name));
     }
 
     @Test

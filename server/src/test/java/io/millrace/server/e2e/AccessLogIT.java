@@ -5,15 +5,10 @@ import io.millrace.rtmp.client.RtmpClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,29 +25,7 @@ class AccessLogIT {
 
     /** Every event line of the access logs, as field name to value. */
     private List<Map<String, String>> events() throws Exception {
-        List<Map<String, String>> out = new ArrayList<>();
-        Path logs = server.data().resolve("logs");
-        List<Path> files;
-        try (Stream<Path> s = Files.list(logs)) {
-            files = s.sorted().toList();
-        }
-        for (Path f : files) {
-            String[] names = null;
-            for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
-                if (line.startsWith("#Fields: ")) {
-                    names = line.substring("#Fields: ".length()).split("\t");
-                } else if (!line.startsWith("#")) {
-                    String[] v = line.split("\t", -1);
-                    assertThat(v).as("one value per field: %s", line).hasSameSizeAs(names);
-                    Map<String, String> m = new LinkedHashMap<>();
-                    for (int i = 0; i < v.length; i++) {
-                        m.put(names[i], v[i]);
-                    }
-                    out.add(m);
-                }
-            }
-        }
-        return out;
+        return AccessLogFiles.events(server.data().resolve("logs"));
     }
 
     private List<Map<String, String>> awaitEvents(java.util.function.Predicate<List<Map<String, String>>> done)

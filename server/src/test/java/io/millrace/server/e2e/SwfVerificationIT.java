@@ -12,17 +12,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -299,27 +295,7 @@ class SwfVerificationIT {
     }
 
     private static List<Map<String, String>> accessEvents(Path logs) throws Exception {
-        List<Map<String, String>> out = new ArrayList<>();
-        List<Path> files;
-        try (Stream<Path> s = Files.list(logs)) {
-            files = s.sorted().toList();
-        }
-        for (Path f : files) {
-            String[] names = null;
-            for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
-                if (line.startsWith("#Fields: ")) {
-                    names = line.substring("#Fields: ".length()).split("\t");
-                } else if (!line.startsWith("#") && names != null) {
-                    String[] v = line.split("\t", -1);
-                    Map<String, String> m = new LinkedHashMap<>();
-                    for (int i = 0; i < Math.min(v.length, names.length); i++) {
-                        m.put(names[i], java.net.URLDecoder.decode(v[i], StandardCharsets.UTF_8)); // %20 -> ' '
-                    }
-                    out.add(m);
-                }
-            }
-        }
-        return out;
+        return AccessLogFiles.events(logs);
     }
 
     /** As VodRealClientsIT: rtmpdump ended by itself after Play.Stop (exit 0, or 2 at about 99.8%). */
