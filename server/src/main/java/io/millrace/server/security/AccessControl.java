@@ -77,8 +77,7 @@ public final class AccessControl {
             return Verdict.refuse("Connections from this SWF are not allowed.", 403,
                     "swfUrl " + swfUrl + " not in allowedSwfDomains");
         }
-        boolean encoder = flashVer != null && flashVer.startsWith("FMLE/");
-        if (adobe.enabled() && (encoder || config.adobeAuthAll())) {
+        if (adobe.enabled() && (isEncoder(flashVer) || config.adobeAuthAll())) {
             AdobeAuth.Outcome o = adobe.connect(query, nowMillis);
             if (!o.accepted()) {
                 return Verdict.refuse(o.description(), 401, "authmod=adobe: " + o.logReason());
@@ -106,7 +105,7 @@ public final class AccessControl {
             // With adobeUsers, publishing needs the challenge passed: a client could skip it by not calling
             // itself an encoder (flashVer is whatever the client sends).
             return Verdict.refuse("Not allowed to publish " + name + ": authenticate (authmod=adobe) first.", 401,
-                    "publish without authmod=adobe credentials (flashVer " + "not FMLE/ or challenge skipped)");
+                    "publish without authmod=adobe credentials (flashVer not FMLE/, or the challenge skipped)");
         }
         StreamTokens.Verdict v = t.check(verb, app, name, query, nowMillis / 1000);
         if (!v.allowed()) {
@@ -130,11 +129,16 @@ public final class AccessControl {
         return callbacks.ask(callback(action), fields, action != Action.CONNECT);
     }
 
-    /** Tells the done callback, if there is one, that a publication or a playback ended. */
-    public void done(Map<String, String> fields) {
+    /** Tells the done callback, if there is one, that a publication or a playback ended (fields made only then). */
+    public void done(java.util.function.Supplier<Map<String, String>> fields) {
         if (!config.doneCallback().isEmpty() && callbacks != null) {
-            callbacks.notify(config.doneCallback(), fields);
+            callbacks.notify(config.doneCallback(), fields.get());
         }
+    }
+
+    /** Whether a client says it is an encoder (FMLE, and OBS and ffmpeg, which call themselves FMLE/3.0). */
+    public static boolean isEncoder(String flashVer) {
+        return flashVer != null && flashVer.startsWith("FMLE/");
     }
 
     private static IpRules rules(ServerConfig.Access a) {

@@ -126,7 +126,7 @@ public final class NetStream {
     private void accessEnd(String event, String name, int status, String reason,
                            java.util.function.Consumer<AccessLog.Entry> fields) {
         long seconds = secondsSinceStart();
-        session.accessControl().done(session.callbackFields(event.equals("unpublish") ? "publish_done" : "play_done", name));
+        session.accessControl().done(() -> session.callbackFields(event.equals("unpublish") ? "publish_done" : "play_done", name));
         access(event, name, status, reason, e -> {
             e.set(AccessLog.Field.X_DURATION, seconds);
             fields.accept(e);

@@ -268,8 +268,8 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
 
     /** The client's IP address (without the port). */
     public String ip() {
-        return channel != null && channel.remoteAddress() instanceof InetSocketAddress a
-                ? a.getAddress().getHostAddress() : "";
+        java.net.InetAddress a = remoteAddress();
+        return a == null ? "" : a.getHostAddress();
     }
 
     /** Frames a live viewer's queue dropped (it could not keep up). Event loop only. */
@@ -1017,7 +1017,7 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
         info.put("data", AmfObject.ecmaArray(Map.of("version", FMS_VERSION)));
         channel.write(Command.of("_result", connect.transactionId(), properties, info));
         ServerConfig.BandwidthDetection detection = config.bandwidthDetection();
-        boolean encoder = flashVer != null && flashVer.startsWith("FMLE/");
+        boolean encoder = AccessControl.isEncoder(flashVer);
         // Encoders are not measured: they never answer onBWCheck, and ffmpeg drops the end of its stream
         // when it closes with a server message unread (see ping()).
         if (detection.enabled() && detection.onConnect() && !encoder) {
