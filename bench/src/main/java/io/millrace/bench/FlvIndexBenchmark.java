@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * this is the CPU and system-call cost, not disk time. Open, scan and close happen in every operation.
  *
  * <p>The sample comes from {@code -Dmillrace.sample=FILE} or is found by walking up from the working
- * directory to {@code applications/vod/media/sample.flv}.
+ * directory to {@code apps/vod/media/sample.flv}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

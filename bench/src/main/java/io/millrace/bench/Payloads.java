@@ -20,7 +20,7 @@ final class Payloads {
 
     /** The system property naming the sample FLV, overriding the search from the working directory. */
     static final String SAMPLE_PROPERTY = "millrace.sample";
-    private static final String SAMPLE = "applications/vod/media/sample.flv";
+    private static final String SAMPLE = "apps/vod/media/sample.flv";
 
     private Payloads() {
     }
@@ -44,7 +44,7 @@ final class Payloads {
 
     /**
      * The bundled sample: the system property {@value #SAMPLE_PROPERTY} if set, else
-     * {@code applications/vod/media/sample.flv} in the working directory or one of its parents.
+     * {@code apps/vod/media/sample.flv} in the working directory or one of its parents.
      */
     static Path sampleFlv() {
         String p = System.getProperty(SAMPLE_PROPERTY);

@@ -191,7 +191,7 @@ public final class VodLoad {
                                             0 skips it
                       --timeout-seconds T   bound on the whole run (default 110; with --window-seconds,
                                             lead-in + window + 60)
-                      --sample FILE         the file to serve (default: applications/vod/media/sample.flv
+                      --sample FILE         the file to serve (default: apps/vod/media/sample.flv
                                             found from the working directory)
 
                     Fixed-window mode (instead of rounds; for servers that pace differently):

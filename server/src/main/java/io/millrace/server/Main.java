@@ -42,7 +42,7 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--http-port", paramLabel = "PORT", description = "HTTP port for the admin API, metrics and browser playback (default 8086)")
     Integer httpPort;
 
-    @Option(names = "--media", paramLabel = "DIR", description = "folder of the vod application's files (default: applications/vod/media/ in the Millrace home)")
+    @Option(names = "--media", paramLabel = "DIR", description = "folder of the vod application's files (default: apps/vod/media/ in the Millrace home)")
     Path media;
 
     @Option(names = "--data", paramLabel = "DIR", description = "folder the server writes to (default: data/ in the Millrace home)")

@@ -137,11 +137,11 @@ class SourcesTest {
 
     static Path sample() {
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve("applications/vod/media/sample.flv");
+            Path candidate = dir.resolve("apps/vod/media/sample.flv");
             if (Files.isRegularFile(candidate)) {
                 return candidate;
             }
         }
-        throw new IllegalStateException("applications/vod/media/sample.flv not found above " + Path.of("").toAbsolutePath());
+        throw new IllegalStateException("apps/vod/media/sample.flv not found above " + Path.of("").toAbsolutePath());
     }
 }

@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class AvcDecoderConfigTest {
-    /** The avcC of applications/vod/media/sample.flv (its AVC sequence header minus the 5-byte video tag header). */
+    /** The avcC of apps/vod/media/sample.flv (its AVC sequence header minus the 5-byte video tag header). */
     static final String SAMPLE_AVCC = "014d401effe10018674d401eeca05017fcb808800000030080000019078b16cb01000468efbc80";
 
     @Test

@@ -21,7 +21,7 @@ class AvcSpsTest {
 
     @Test
     void sampleFlvMainProfile640x360IsCroppedFrom368Lines() throws Exception {
-        // The SPS in applications/vod/media/sample.flv's AVC sequence header (contains an emulation prevention byte).
+        // The SPS in apps/vod/media/sample.flv's AVC sequence header (contains an emulation prevention byte).
         AvcSps sps = parse("674d401eeca05017fcb808800000030080000019078b16cb");
         assertThat(sps.profileIdc()).isEqualTo(77);
         assertThat(sps.levelIdc()).isEqualTo(30);

@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Test files: the module's sample.flv, the small resources, and FLV files assembled with FlvWriter. */
 final class FlvTestFiles {
     /**
-     * Numbers for applications/vod/media/sample.flv from
+     * Numbers for apps/vod/media/sample.flv from
      * {@code ffprobe -v error -show_packets -of csv=p=0 -show_entries packet=codec_type,pts,dts,pos,size,flags sample.flv}:
      * 250 video packets (5 with flag K, at pos 402, 67458, 147404, 224776, 303812, dts 0..8000),
      * 432 audio packets (last pts 10065), payload sizes summing to 278812 (video) and 80477 (audio).
@@ -35,8 +35,8 @@ final class FlvTestFiles {
     }
 
     static Path sample() {
-        Path p = Path.of("../applications/vod/media/sample.flv").toAbsolutePath().normalize();
-        assertThat(p).as("applications/vod/media/sample.flv (tests run in the media module directory)").exists();
+        Path p = Path.of("../apps/vod/media/sample.flv").toAbsolutePath().normalize();
+        assertThat(p).as("apps/vod/media/sample.flv (tests run in the media module directory)").exists();
         return p;
     }
 

@@ -29,7 +29,7 @@ public final class ConfigLoader {
     /** Sections an application may declare empty. */
     private static final Set<String> APPLICATION_SECTIONS = Set.of("", "swfVerification.");
     /** An application's SWF folder unless it names its own: FMS's {@code <app>/SWFs}, in the Millrace home. */
-    public static final String DEFAULT_SWF_FOLDER = "applications/%s/SWFs";
+    public static final String DEFAULT_SWF_FOLDER = "apps/%s/SWFs";
     /** How long a connect waits for the SWF verification answer unless the application says otherwise. */
     public static final long DEFAULT_SWF_TIMEOUT_MILLIS = 5000;
     /** The keys under {@code applications.<name>.security.}, besides {@code adobeUsers.<user>}. */

@@ -138,7 +138,7 @@ public record ServerConfig(Rtmp rtmp, Rtmps rtmps, Http http, Path mediaDir, Pat
      * @param enabled             clients must prove they run one of the allowed SWFs before their connect is
      *                            accepted
      * @param folders             the folders whose files are the allowed SWFs (FMS's SWFFolder; default
-     *                            {@code applications/<name>/SWFs} in the Millrace home)
+     *                            {@code apps/<name>/SWFs} in the Millrace home)
      * @param timeoutMillis       how long the connect waits for the client's proof
      * @param userAgentExceptions flashVer prefixes and {@code "WIN 9,0,0,0 .. WIN 9,0,115,0"} ranges that are
      *                            not asked (FMS's UserAgentExceptions)

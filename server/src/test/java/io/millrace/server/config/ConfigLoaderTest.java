@@ -20,7 +20,7 @@ class ConfigLoaderTest {
         assertThat(c.http().port()).isEqualTo(8086);
         assertThat(c.http().bind()).isEqualTo("127.0.0.1");
         assertThat(c.rtmp().chunkSize()).isEqualTo(4096);
-        assertThat(c.mediaDir()).isEqualTo(home.resolve("applications/vod/media").toAbsolutePath().normalize());
+        assertThat(c.mediaDir()).isEqualTo(home.resolve("apps/vod/media").toAbsolutePath().normalize());
         assertThat(c.dataDir()).isEqualTo(home.resolve("data").toAbsolutePath().normalize());
         assertThat(c.applications()).containsOnlyKeys("vod", "live");
         assertThat(c.applications().get("vod").type()).isEqualTo(ServerConfig.AppType.VOD);
@@ -70,7 +70,7 @@ class ConfigLoaderTest {
         for (String app : new String[] {"vod", "live"}) {
             ServerConfig.SwfVerification s = c.applications().get(app).swfVerification();
             assertThat(s.enabled()).isFalse();
-            assertThat(s.folders()).containsExactly(home.resolve("applications/" + app + "/SWFs").toAbsolutePath().normalize());
+            assertThat(s.folders()).containsExactly(home.resolve("apps/" + app + "/SWFs").toAbsolutePath().normalize());
             assertThat(s.timeoutMillis()).isEqualTo(5000);
             assertThat(s.userAgentExceptions()).isEmpty();
             assertThat(c.swfVerificationEnabled(app)).isFalse();

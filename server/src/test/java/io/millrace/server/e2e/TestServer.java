@@ -76,16 +76,16 @@ public final class TestServer implements AutoCloseable {
         });
     }
 
-    /** The bundled sample video (applications/vod/media/sample.flv at the repository root). */
+    /** The bundled sample video (apps/vod/media/sample.flv at the repository root). */
     public static Path sampleFlv() throws IOException {
         Path dir = Path.of("").toAbsolutePath();
         for (int i = 0; i < 4 && dir != null; i++, dir = dir.getParent()) {
-            Path p = dir.resolve("applications/vod/media/sample.flv");
+            Path p = dir.resolve("apps/vod/media/sample.flv");
             if (Files.isRegularFile(p)) {
                 return p;
             }
         }
-        throw new IOException("applications/vod/media/sample.flv not found above " + Path.of("").toAbsolutePath());
+        throw new IOException("apps/vod/media/sample.flv not found above " + Path.of("").toAbsolutePath());
     }
 
     public int port() {
