@@ -3,6 +3,8 @@ package io.millrace.server;
 import io.millrace.media.MediaIndexCache;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.millrace.server.app.AppHost;
+import io.millrace.server.app.AppRuntime;
 import io.millrace.server.config.ServerConfig;
 import io.millrace.server.http.HttpAdminServer;
 import io.millrace.server.monitor.AccessLog;
@@ -64,6 +66,8 @@ public final class MillraceServer {
     private AccessLog accessLog;
     private HttpCallbacks callbacks;
     private SwfVerifiers swfVerifiers;
+    private AppRuntime appRuntime;
+    private java.util.List<AppHost> appHosts = java.util.List.of();
     private final long startedMillis = System.currentTimeMillis();
 
     public MillraceServer(ServerConfig config) {
@@ -93,7 +97,18 @@ public final class MillraceServer {
         config.applications().forEach((name, appConfig) ->
                 access.put(name, new AccessControl(name, appConfig.security(), callbacks)));
         swfVerifiers = SwfVerifiers.start(config);
-        Applications applications = new Applications(apps, access, swfVerifiers.byApplication());
+        appRuntime = new AppRuntime();
+        Map<String, AppHost> hosts = new LinkedHashMap<>();
+        config.applications().forEach((name, appConfig) ->
+                hosts.put(name, new AppHost(appConfig, appRuntime, config.dataDir(), extensions(apps.get(name)))));
+        Applications applications = new Applications(apps, access, swfVerifiers.byApplication(), hosts);
+        appHosts = java.util.List.copyOf(hosts.values());
+        appHosts.forEach(AppHost::start);
+        if (config.apps().reloadCheckMillis() > 0) {
+            long every = config.apps().reloadCheckMillis();
+            appRuntime.timer.scheduleWithFixedDelay(() -> appHosts.forEach(AppHost::checkForReload), every, every,
+                    TimeUnit.MILLISECONDS);
+        }
         accessLog = config.accessLog().enabled()
                 ? AccessLog.open(config.logsDir(), config.accessLog().rotateMegabytes() << 20,
                         config.accessLog().keepFiles(), Clock.systemUTC(), "Millrace " + Main.VERSION, config.rtmp().bind())
@@ -143,6 +158,16 @@ public final class MillraceServer {
                 config.http().adminEnabled() ? "on" : "off: set http.adminPassword");
     }
 
+    /** What an application's instances get from the server: shared objects and server-side streams. */
+    private AppHost.Extensions extensions(Application engine) {
+        return AppHost.Extensions.NONE;
+    }
+
+    /** An application's host (its code and instances), or null: for tests and the admin API. */
+    public AppHost appHost(String name) {
+        return appHosts.stream().filter(h -> h.name().equals(name)).findFirst().orElse(null);
+    }
+
     /** What the server reports about itself (null before {@link #start()}). */
     public Monitoring monitoring() {
         return monitor;
@@ -186,6 +211,10 @@ public final class MillraceServer {
         if (ticker != null) {
             ticker.cancel(false);
         }
+        // Applications first: their clients get AppShutdown, onAppStop runs, persistent shared objects are saved.
+        for (AppHost h : appHosts) {
+            h.stop(5000);
+        }
         channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         if (workerGroup != null) {
             workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
@@ -195,6 +224,9 @@ public final class MillraceServer {
         }
         if (monitor != null) {
             monitor.stop();
+        }
+        if (appRuntime != null) {
+            appRuntime.close();
         }
         if (swfVerifiers != null) {
             swfVerifiers.close();

@@ -24,8 +24,11 @@ import java.util.regex.Pattern;
 public final class ConfigLoader {
     public static final String DEFAULTS_RESOURCE = "/millrace-default.yaml";
     /** The keys an application takes, after {@code applications.<name>.}. */
-    private static final List<String> APPLICATION_KEYS = List.of("type", "swfVerification.enabled",
-            "swfVerification.folders", "swfVerification.timeoutMillis", "swfVerification.userAgentExceptions");
+    private static final List<String> APPLICATION_KEYS = List.of("type", "class", "instanceIdleMillis", "preload",
+            "swfVerification.enabled", "swfVerification.folders", "swfVerification.timeoutMillis",
+            "swfVerification.userAgentExceptions");
+    /** An application's own configuration file in its folder. */
+    public static final String APP_FILE = "app.yaml";
     /** Sections an application may declare empty. */
     private static final Set<String> APPLICATION_SECTIONS = Set.of("", "swfVerification.");
     /** An application's SWF folder unless it names its own: FMS's {@code <app>/SWFs}, in the Millrace home. */
@@ -60,8 +63,114 @@ public final class ConfigLoader {
             checkKnownKeys(user, defaults);
             tree = defaults.overriddenBy(user);
             userBase = userFile.toAbsolutePath().getParent();
+            return withAppFolders(defaults, user, home, userBase, userFile.toString());
         }
-        return bind(tree, home, userBase, userFile == null ? null : userFile.toString());
+        return withAppFolders(defaults, new ConfigTree(), home, userBase, null);
+    }
+
+    /**
+     * Binds defaults, then each {@code apps/<name>/app.yaml}, then the user's file (which may still override an
+     * application's keys), and binds.
+     */
+    private static ServerConfig withAppFolders(ConfigTree defaults, ConfigTree user, Path home, Path userBase,
+                                               String userSource) {
+        ConfigTree base = defaults.overriddenBy(user);
+        Path folder = path(base, "apps.folder", home, userBase, userSource);
+        Map<String, AppFolder> folders = scanAppFolders(folder, defaults);
+        ConfigTree tree = defaults;
+        for (AppFolder f : folders.values()) {
+            tree = tree.overriddenBy(f.tree());
+        }
+        return bind(tree.overriddenBy(user), home, userBase, userSource, folders);
+    }
+
+    /** One application folder: its path, its app.yaml as keys under applications.<name>., and its settings. */
+    private record AppFolder(Path dir, ConfigTree tree, Map<String, Object> settings) {
+    }
+
+    private static Map<String, AppFolder> scanAppFolders(Path folder, ConfigTree defaults) {
+        Map<String, AppFolder> found = new java.util.TreeMap<>();
+        if (!Files.isDirectory(folder)) {
+            return found;
+        }
+        List<Path> dirs;
+        try (var list = Files.list(folder)) {
+            dirs = list.filter(Files::isDirectory).sorted().toList();
+        } catch (IOException e) {
+            throw new ConfigException(folder + ": cannot list the applications folder: " + e.getMessage());
+        }
+        for (Path dir : dirs) {
+            Path file = dir.resolve(APP_FILE);
+            if (!Files.isRegularFile(file)) {
+                continue; // a folder of media or SWFs only, for an application defined elsewhere
+            }
+            String name = dir.getFileName().toString();
+            if (!APP_NAME.matcher(name).matches()) {
+                throw new ConfigException(file + ": the folder name '" + name
+                        + "' is not an application name (letters, digits, '_', '-' and '.')");
+            }
+            ConfigTree own;
+            Map<String, Object> settings = Map.of();
+            try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                own = ConfigTree.parse(r, file.toString(), Set.of("settings"));
+            } catch (IOException e) {
+                throw new ConfigException(file + ": cannot read: " + e.getMessage());
+            }
+            if (own.get("settings") != null) {
+                try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                    Object doc = new org.yaml.snakeyaml.Yaml(new org.yaml.snakeyaml.constructor.SafeConstructor(
+                            new org.yaml.snakeyaml.LoaderOptions())).load(r);
+                    Object raw = doc instanceof Map<?, ?> m ? m.get("settings") : null;
+                    if (raw != null && !(raw instanceof Map)) {
+                        throw new ConfigException(file + " line " + own.get("settings").line()
+                                + ": settings: expected a mapping of names to values");
+                    }
+                    settings = raw == null ? Map.of() : plain((Map<?, ?>) raw);
+                } catch (IOException e) {
+                    throw new ConfigException(file + ": cannot read: " + e.getMessage());
+                }
+            }
+            ConfigTree keys = new ConfigTree();
+            own.entries().forEach((k, v) -> {
+                if (!k.equals("settings")) {
+                    keys.put(k, v);
+                }
+            });
+            ConfigTree prefixed = keys.prefixed("applications." + name + ".");
+            checkKnownKeys(prefixed, defaults);
+            if (prefixed.get("applications." + name + ".type") == null) {
+                // An application folder streams live by default, as any FMS application did.
+                prefixed.put("applications." + name + ".type", new ConfigTree.Value("live", file.toString(), 1));
+            }
+            prefixed.put("applications." + name + ".", new ConfigTree.Value("", file.toString(), 1));
+            found.put(name, new AppFolder(dir.toAbsolutePath().normalize(), prefixed, settings));
+        }
+        return found;
+    }
+
+    /** YAML settings as the application API's values: maps with string keys, lists, strings, numbers, booleans. */
+    private static Map<String, Object> plain(Map<?, ?> m) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        m.forEach((k, v) -> out.put(String.valueOf(k), plainValue(v)));
+        return out;
+    }
+
+    private static Object plainValue(Object v) {
+        if (v instanceof Map<?, ?> m) {
+            return plain(m);
+        }
+        if (v instanceof List<?> l) {
+            List<Object> out = new ArrayList<>();
+            l.forEach(x -> out.add(plainValue(x)));
+            return out;
+        }
+        if (v instanceof Number n) {
+            return n.doubleValue();
+        }
+        if (v == null || v instanceof String || v instanceof Boolean) {
+            return v;
+        }
+        return v.toString(); // dates and the like: as written
     }
 
     /** Parses a configuration given as text (tests). */
@@ -69,7 +178,11 @@ public final class ConfigLoader {
         ConfigTree defaults = readDefaults();
         ConfigTree user = ConfigTree.parse(new java.io.StringReader(yaml), source);
         checkKnownKeys(user, defaults);
-        return bind(defaults.overriddenBy(user), home, home, source);
+        ConfigTree base = defaults.overriddenBy(user);
+        if (user.get("apps.folder") != null) {
+            return withAppFolders(defaults, user, home, home, source);
+        }
+        return bind(base, home, home, source, Map.of());
     }
 
     private static ConfigTree readDefaults() {
@@ -116,7 +229,8 @@ public final class ConfigLoader {
         }
     }
 
-    private static ServerConfig bind(ConfigTree t, Path home, Path userBase, String userSource) {
+    private static ServerConfig bind(ConfigTree t, Path home, Path userBase, String userSource,
+                                     Map<String, AppFolder> folders) {
         ServerConfig.Rtmp rtmp = new ServerConfig.Rtmp(
                 string(t, "rtmp.bind"),
                 (int) integer(t, "rtmp.port", 0, 65535),
@@ -170,7 +284,7 @@ public final class ConfigLoader {
                         + type.text() + "' (one of: vod, live)");
             }
             apps.put(name, new ServerConfig.ApplicationConfig(name, appType, security(t, "applications." + name + ".security."),
-                    swfVerification(t, name, home, userBase, userSource)));
+                    swfVerification(t, name, home, userBase, userSource), hosting(t, name, folders.get(name))));
         }
         ServerConfig.SwfVerificationSettings swfSettings = new ServerConfig.SwfVerificationSettings(
                 bool(t, "swfVerification.disableAll"),
@@ -199,7 +313,33 @@ public final class ConfigLoader {
                 bool(t, "security.callbackFailOpen"));
         return new ServerConfig(rtmp, rtmps, http, path(t, "media", home, userBase, userSource),
                 path(t, "data", home, userBase, userSource), vod, live, Map.copyOf(apps), detection, clients,
-                accessLog, security, swfSettings);
+                accessLog, security, swfSettings, new ServerConfig.Apps(path(t, "apps.folder", home, userBase, userSource),
+                integer(t, "apps.reloadCheckMillis", 0, 3_600_000)));
+    }
+
+    /** An application's code and instances: {@code class}, {@code instanceIdleMillis}, {@code preload}. */
+    private static ServerConfig.Hosting hosting(ConfigTree t, String name, AppFolder folder) {
+        String p = "applications." + name + ".";
+        String cls = optional(t, p + "class");
+        if (!cls.isEmpty() && folder == null) {
+            throw new ConfigException(t.get(p + "class").where() + ": " + p + "class: an application with code lives in"
+                    + " its folder (apps/" + name + "/ with app.yaml and its jar)");
+        }
+        if (!cls.isEmpty() && !cls.matches("[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)*")) {
+            throw new ConfigException(t.get(p + "class").where() + ": " + p + "class: '" + cls
+                    + "' is not a class name");
+        }
+        long idle = t.get(p + "instanceIdleMillis") != null ? integer(t, p + "instanceIdleMillis", 0, 86_400_000L * 30)
+                : integer(t, "apps.instanceIdleMillis", 0, 86_400_000L * 30);
+        ConfigTree.Value pre = t.get(p + "preload");
+        List<String> preload = pre == null ? List.of() : items(pre);
+        for (String i : preload) {
+            if (i.isBlank() || i.contains("/") || i.contains("..")) {
+                throw new ConfigException(pre.where() + ": " + p + "preload: '" + i + "' is not an instance name");
+            }
+        }
+        return new ServerConfig.Hosting(folder == null ? null : folder.dir(), cls.isEmpty() ? null : cls, idle, preload,
+                folder == null ? Map.of() : folder.settings());
     }
 
     /** An application's security section; every key optional (absent: open). Addresses and URLs are checked here. */

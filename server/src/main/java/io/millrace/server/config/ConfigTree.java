@@ -47,10 +47,20 @@ public final class ConfigTree {
     }
 
     private final Map<String, Value> values = new LinkedHashMap<>();
+    private Set<String> opaque = Set.of();
 
     /** Parses one YAML document; a syntax error names the file and line. */
     public static ConfigTree parse(Reader reader, String source) {
+        return parse(reader, source, Set.of());
+    }
+
+    /**
+     * Parses one YAML document whose top-level keys in {@code opaque} are free-form (an application's
+     * {@code settings}): each is kept as one value naming its line, not flattened nor checked.
+     */
+    public static ConfigTree parse(Reader reader, String source, Set<String> opaque) {
         ConfigTree tree = new ConfigTree();
+        tree.opaque = opaque;
         Node root;
         try {
             root = new Yaml(new LoaderOptions()).compose(reader);
@@ -80,6 +90,10 @@ public final class ConfigTree {
             String key = prefix.isEmpty() ? keyNode.getValue() : prefix + "." + keyNode.getValue();
             Node valueNode = tuple.getValueNode();
             int line = valueNode.getStartMark().getLine() + 1;
+            if (opaque.contains(key)) {
+                values.put(key, new Value("", source, line));
+                continue;
+            }
             if (valueNode instanceof MappingNode child) {
                 if (child.getValue().isEmpty()) {
                     values.put(key + ".", new Value("", source, line)); // an empty section still declares itself
@@ -108,6 +122,18 @@ public final class ConfigTree {
         merged.values.putAll(values);
         merged.values.putAll(overrides.values);
         return merged;
+    }
+
+    /** This tree's keys with {@code prefix} put before each ({@code type} becomes {@code applications.chat.type}). */
+    public ConfigTree prefixed(String prefix) {
+        ConfigTree t = new ConfigTree();
+        values.forEach((k, v) -> t.values.put(prefix + k, v));
+        return t;
+    }
+
+    /** Adds a key (a value the loader supplies, e.g. a default that depends on where the file was). */
+    public void put(String key, Value value) {
+        values.put(key, value);
     }
 
     public Value get(String key) {

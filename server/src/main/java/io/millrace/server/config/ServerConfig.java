@@ -7,7 +7,7 @@ import java.util.Map;
 public record ServerConfig(Rtmp rtmp, Rtmps rtmps, Http http, Path mediaDir, Path dataDir, Vod vod, Live live,
                            Map<String, ApplicationConfig> applications, BandwidthDetection bandwidthDetection,
                            Clients clients, AccessLog accessLog, Security security,
-                           SwfVerificationSettings swfVerification) {
+                           SwfVerificationSettings swfVerification, Apps apps) {
 
     /**
      * The RTMP listener and the protocol settings and limits of every RTMP connection (RTMPS ones too).
@@ -124,11 +124,48 @@ public record ServerConfig(Rtmp rtmp, Rtmps rtmps, Http http, Path mediaDir, Pat
      * @param security        who may connect, publish and play (open unless it says otherwise)
      * @param swfVerification its SWF verification settings (off unless it turns them on)
      */
-    public record ApplicationConfig(String name, AppType type, AppSecurity security, SwfVerification swfVerification) {
+    public record ApplicationConfig(String name, AppType type, AppSecurity security, SwfVerification swfVerification,
+                                    Hosting hosting) {
         /** An application open to everyone, without SWF verification. */
         public ApplicationConfig(String name, AppType type) {
             this(name, type, AppSecurity.OPEN, SwfVerification.off());
         }
+
+        /** An application with no code of its own (the built-in behaviour of its type). */
+        public ApplicationConfig(String name, AppType type, AppSecurity security, SwfVerification swfVerification) {
+            this(name, type, security, swfVerification, Hosting.NONE);
+        }
+    }
+
+    /**
+     * How an application's code is hosted (its folder {@code apps/<name>/}, {@code app.yaml} there).
+     *
+     * @param folder             the application's folder, or null for one defined only in the server's configuration
+     * @param className          its class implementing {@code io.millrace.api.Application}, from the jars in the folder
+     *                           (and its {@code lib/}); null: no code, the built-in behaviour of its type
+     * @param instanceIdleMillis an instance without clients is unloaded after this long (0: never)
+     * @param preload            instances started with the server (and not unloaded when idle)
+     * @param settings           the {@code settings} map of its app.yaml, for the application ({@code Instance.settings()})
+     */
+    public record Hosting(Path folder, String className, long instanceIdleMillis, java.util.List<String> preload,
+                          Map<String, Object> settings) {
+        public static final long DEFAULT_INSTANCE_IDLE_MILLIS = 600_000;
+        public static final Hosting NONE = new Hosting(null, null, DEFAULT_INSTANCE_IDLE_MILLIS, java.util.List.of(),
+                Map.of());
+
+        public Hosting {
+            preload = java.util.List.copyOf(preload);
+            settings = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(settings));
+        }
+    }
+
+    /**
+     * Applications in folders ({@code apps.*}).
+     *
+     * @param folder             where {@code <name>/app.yaml} define applications
+     * @param reloadCheckMillis  how often the application jars are looked at for replacement (0: never)
+     */
+    public record Apps(Path folder, long reloadCheckMillis) {
     }
 
     /**
@@ -221,7 +258,7 @@ public record ServerConfig(Rtmp rtmp, Rtmps rtmps, Http http, Path mediaDir, Pat
         Rtmps s = rtmpsPort == null ? rtmps : rtmps.withPort(rtmpsPort);
         Http h = httpPort == null ? http : new Http(http.bind, httpPort, http.adminUser, http.adminPassword);
         return new ServerConfig(r, s, h, mediaDir, dataDir, vod, live, applications, bandwidthDetection, clients,
-                accessLog, security, swfVerification);
+                accessLog, security, swfVerification, apps);
     }
 
     /** Where the live application records ({@code <data>/recordings}); the vod application plays from there too. */
@@ -231,6 +268,11 @@ public record ServerConfig(Rtmp rtmp, Rtmps rtmps, Http http, Path mediaDir, Pat
 
     public ServerConfig withDirs(Path media, Path data) {
         return new ServerConfig(rtmp, rtmps, http, media == null ? mediaDir : media, data == null ? dataDir : data,
-                vod, live, applications, bandwidthDetection, clients, accessLog, security, swfVerification);
+                vod, live, applications, bandwidthDetection, clients, accessLog, security, swfVerification, apps);
+    }
+
+    /** Where persistent shared objects are kept: {@code <data>/sharedobjects/<app>/<instance>/}. */
+    public Path sharedObjectsDir() {
+        return dataDir.resolve("sharedobjects");
     }
 }

@@ -1,8 +1,12 @@
 package io.millrace.server.session;
 
+import io.millrace.server.app.AppHost;
+import io.millrace.server.app.AppRuntime;
+import io.millrace.server.config.ServerConfig;
 import io.millrace.server.security.AccessControl;
 import io.millrace.server.swf.SwfVerifier;
 
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -12,6 +16,7 @@ public final class Applications {
     private final Map<String, Application> byName;
     private final Map<String, AccessControl> access;
     private final Map<String, SwfVerifier> swfVerifiers;
+    private final Map<String, AppHost> hosts;
 
     /** Applications open to everyone, none of which verifies SWFs. */
     public Applications(Map<String, Application> byName) {
@@ -24,9 +29,40 @@ public final class Applications {
      */
     public Applications(Map<String, Application> byName, Map<String, AccessControl> access,
                         Map<String, SwfVerifier> swfVerifiers) {
+        this(byName, access, swfVerifiers, builtIn(byName));
+    }
+
+    /**
+     * @param hosts each application's host: its code and instances (one per application of {@code byName})
+     */
+    public Applications(Map<String, Application> byName, Map<String, AccessControl> access,
+                        Map<String, SwfVerifier> swfVerifiers, Map<String, AppHost> hosts) {
         this.byName = Map.copyOf(byName);
         this.access = Map.copyOf(access);
         this.swfVerifiers = Map.copyOf(swfVerifiers);
+        this.hosts = Map.copyOf(hosts);
+        if (!this.hosts.keySet().equals(this.byName.keySet())) {
+            throw new IllegalArgumentException("hosts " + this.hosts.keySet() + " for applications " + this.byName.keySet());
+        }
+    }
+
+    /** Hosts without code for each application (servers built by hand: tests). */
+    private static Map<String, AppHost> builtIn(Map<String, Application> byName) {
+        Map<String, AppHost> h = new java.util.LinkedHashMap<>();
+        byName.forEach((name, app) -> h.put(name, new AppHost(new ServerConfig.ApplicationConfig(name,
+                app.type().equals("vod") ? ServerConfig.AppType.VOD : ServerConfig.AppType.LIVE),
+                AppRuntime.shared(), Path.of(System.getProperty("java.io.tmpdir"), "millrace-apps"),
+                AppHost.Extensions.NONE)));
+        return h;
+    }
+
+    /** The host of an application (its code and instances). */
+    public AppHost host(String app) {
+        AppHost h = hosts.get(app);
+        if (h == null) {
+            throw new IllegalArgumentException("no application " + app);
+        }
+        return h;
     }
 
     /** The access rules of an application (open when it has none). */

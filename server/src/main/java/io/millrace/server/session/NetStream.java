@@ -126,6 +126,7 @@ public final class NetStream {
     private void accessEnd(String event, String name, int status, String reason,
                            java.util.function.Consumer<AccessLog.Entry> fields) {
         long seconds = secondsSinceStart();
+        session.streamEnded(event.equals("unpublish"), name);
         session.accessControl().done(() -> session.callbackFields(event.equals("unpublish") ? "publish_done" : "play_done", name));
         access(event, name, status, reason, e -> {
             e.set(AccessLog.Field.X_DURATION, seconds);
@@ -202,7 +203,7 @@ public final class NetStream {
             access("publish", publish.name(), 409, "stream already publishing", null);
             return;
         }
-        session.authorize(AccessControl.Action.PUBLISH, this, publish.name(),
+        session.authorize(AccessControl.Action.PUBLISH, this, publish.name(), publish.type(),
                 name -> application.publish(session, this, name.equals(publish.name()) ? publish
                         : new NetCommand.Publish(publish.transactionId(), publish.streamId(), name, publish.type())),
                 (description, status) -> {
@@ -312,6 +313,7 @@ public final class NetStream {
             return;
         }
         session.authorize(AccessControl.Action.PLAY, this, play.name(),
+                play.start() == -1 ? "live" : play.start() >= 0 ? "recorded" : "any",
                 name -> playAuthorized(name.equals(play.name()) ? play
                         : new NetCommand.Play(play.transactionId(), play.streamId(), name, play.start(), play.len(), play.reset())),
                 (description, status) -> {

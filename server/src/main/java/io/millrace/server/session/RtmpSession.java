@@ -139,6 +139,14 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
     private static final int MAX_PENDING_CALLBACKS = 4;
     /** Transaction id of the server's next call that expects an answer (onBWCheck). */
     private double nextCallId = 1;
+    /** Calls the application made to this client, waiting for its _result or _error, by transaction id. */
+    private final Map<Double, java.util.concurrent.CompletableFuture<Object>> clientCalls = new HashMap<>();
+    private static final int MAX_CLIENT_CALLS = 1024;
+    /** The application instance this client connects to, and the client as the application sees it. */
+    private io.millrace.server.app.AppInstance instance;
+    private io.millrace.server.app.ClientHandle client;
+    /** Whether the application accepted this client (it is one of the instance's clients until it leaves). */
+    private boolean appAccepted;
     private BandwidthCheck bandwidthCheck;
     private AccessControl access = AccessControl.NONE;
     /** The user that passed the authmod=adobe challenge, or null. */
@@ -200,6 +208,11 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
         return Addresses.describe(channel == null ? null : channel.remoteAddress());
     }
 
+    /** 0 or 3: the object encoding the client asked for. */
+    public int objectEncoding() {
+        return encoding.objectEncoding();
+    }
+
     /** The connect command's properties (app, flashVer, swfUrl, tcUrl, pageUrl, ...), as the client sent them. */
     public AmfObject connectProperties() {
         return connectProperties;
@@ -226,6 +239,87 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
     /** Calls a method on the client, with no answer expected (transaction id 0). */
     public void callClient(String method, Object... args) {
         channel.writeAndFlush(Command.of(method, 0, null, args));
+    }
+
+    /** {@link #callClient} from any thread: dropped once the client is no longer connected. */
+    public void callClientAnyThread(String method, Object[] args) {
+        channel.eventLoop().execute(() -> {
+            if (state == State.CONNECTED && channel.isActive()) {
+                callClient(method, args);
+            }
+        });
+    }
+
+    /**
+     * Calls a method on the client and waits for its answer (any thread): the future completes with the value
+     * of its {@code _result}, or with {@link io.millrace.api.CallFailedException} on {@code _error}, when the
+     * client leaves first, or when it already has {@value #MAX_CLIENT_CALLS} calls unanswered.
+     */
+    public java.util.concurrent.CompletableFuture<Object> callWithAnswer(String method, Object[] args) {
+        java.util.concurrent.CompletableFuture<Object> f = new java.util.concurrent.CompletableFuture<>();
+        channel.eventLoop().execute(() -> {
+            if (state != State.CONNECTED || !channel.isActive()) {
+                f.completeExceptionally(new io.millrace.api.CallFailedException(
+                        "client " + clientId + " is not connected", null));
+                return;
+            }
+            if (clientCalls.size() >= MAX_CLIENT_CALLS) {
+                f.completeExceptionally(new io.millrace.api.CallFailedException("client " + clientId + " has "
+                        + MAX_CLIENT_CALLS + " calls unanswered", null));
+                return;
+            }
+            double id = nextCallId++;
+            clientCalls.put(id, f);
+            channel.writeAndFlush(Command.of(method, id, null, args));
+        });
+        return f;
+    }
+
+    private void onClientAnswer(NetCommand.Result r) {
+        java.util.concurrent.CompletableFuture<Object> f = clientCalls.remove(r.transactionId());
+        if (r.error()) {
+            Object info = r.values().stream().filter(v -> v instanceof Map).findFirst().orElse(null);
+            String description = info instanceof AmfObject o && o.getString("description") != null
+                    ? o.getString("description") : info instanceof AmfObject o2 && o2.getString("code") != null
+                    ? o2.getString("code") : "the client answered _error";
+            f.completeExceptionally(new io.millrace.api.CallFailedException(description,
+                    io.millrace.server.app.AmfValues.toJava(info)));
+        } else {
+            Object v = r.values().size() > 1 ? r.values().get(1) : null;
+            try {
+                f.complete(io.millrace.server.app.AmfValues.toJava(v));
+            } catch (IllegalArgumentException e) {
+                f.completeExceptionally(new io.millrace.api.CallFailedException("unreadable answer: " + e.getMessage(), null));
+            }
+        }
+    }
+
+    /**
+     * The application instance was unloaded (reload, idle, server stop): NetConnection.Connect.AppShutdown, then
+     * the connection is closed. Any thread.
+     */
+    public void appShutdown(String description) {
+        channel.eventLoop().execute(() -> {
+            appAccepted = false; // the instance has let go of this client already
+            if (!channel.isActive() || state == State.CLOSED) {
+                return;
+            }
+            LOG.info("closing {}: {}", describe(), description);
+            closedBecause(503, "application shut down");
+            AmfObject info = NetConnectionStatus.CONNECT_APP_SHUTDOWN.info(description);
+            channel.writeAndFlush(Command.of("onStatus", 0, null, info)).addListener(ChannelFutureListener.CLOSE);
+        });
+    }
+
+    /** Closes the connection because the application said so. Any thread. */
+    public void disconnectByApplication() {
+        channel.eventLoop().execute(() -> {
+            if (channel.isActive()) {
+                LOG.info("disconnect {}: by the application", describe());
+                closedBecause(200, "disconnected by the application");
+                channel.close();
+            }
+        });
     }
 
     /** An onStatus command on a NetStream's message stream, with FMS's details and clientid. */
@@ -651,6 +745,12 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
         }
         boolean wasConnected = state == State.CONNECTED;
         state = State.CLOSED;
+        if (!clientCalls.isEmpty()) {
+            io.millrace.api.CallFailedException gone = new io.millrace.api.CallFailedException(
+                    "client " + clientId + " disconnected before answering", null);
+            clientCalls.values().forEach(f -> f.completeExceptionally(gone));
+            clientCalls.clear();
+        }
         for (NetStream s : streams.values()) {
             s.close("disconnect");
         }
@@ -664,6 +764,10 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
                 monitor.disconnected(this);
             }
             application.onDisconnect(this);
+            if (appAccepted) {
+                appAccepted = false;
+                instance.clientLeft(client);
+            }
             LOG.info("disconnect {} after {} s", describe(),
                     String.format("%.1f", (System.nanoTime() - connectedAtNanos) / 1e9));
         }
@@ -739,6 +843,8 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
         } else if (cmd instanceof NetCommand.Result r) {
             if (bandwidthCheck != null && bandwidthCheck.owns(r.transactionId())) {
                 bandwidthCheck.onAnswer(r.transactionId());
+            } else if (clientCalls.containsKey(r.transactionId())) {
+                onClientAnswer(r);
             } else {
                 LOG.debug("{}: client answered transaction {}", describe(), r.transactionId());
             }
@@ -811,8 +917,7 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
      */
     private void afterChecks(NetCommand.Connect connect) {
         if (access.callback(AccessControl.Action.CONNECT) == null) {
-            accept(connect);
-            releaseHeldCommands();
+            askApplication(connect);
             return;
         }
         state = State.CONNECTING;
@@ -822,16 +927,66 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
                         return;
                     }
                     if (d.allowed()) {
-                        try {
-                            accept(connect);
-                            releaseHeldCommands();
-                        } catch (RuntimeException e) {
-                            channel.pipeline().fireExceptionCaught(e);
-                        }
+                        askApplication(connect);
                     } else {
                         rejectConnect(connect, d.reason(), "Connection rejected by the application.", 403);
                     }
                 }));
+    }
+
+    /** Instance names: path segments of letters, digits, '_', '-' and '.', none of them "." or "..". */
+    private static final java.util.regex.Pattern INSTANCE_NAME =
+            java.util.regex.Pattern.compile("(?!\\.{1,2}(/|$))[A-Za-z0-9_.-]{1,64}(/(?!\\.{1,2}(/|$))[A-Za-z0-9_.-]{1,64}){0,3}");
+
+    /**
+     * The application's onConnect, on its instance's thread; the connect (and the commands behind it) wait in
+     * CONNECTING for its decision: accept, reject with a description and an application object, or redirect.
+     */
+    private void askApplication(NetCommand.Connect connect) {
+        if (!INSTANCE_NAME.matcher(target.instance()).matches()) {
+            rejectConnect(connect, "bad instance name", "Connection rejected: '" + target.instance()
+                    + "' is not an instance name.", 400);
+            return;
+        }
+        io.millrace.server.app.AppInstance i = applications.host(target.app()).acquire(target.instance());
+        if (i == null) {
+            rejectConnect(connect, "application not taking connections", "Connection rejected: application '"
+                    + target.app() + "' is not taking connections now (stopping, or too many instances).", 503);
+            return;
+        }
+        state = State.CONNECTING;
+        instance = i;
+        client = new io.millrace.server.app.ClientHandle(this, i, connect.extraArguments());
+        i.connect(client, outcome -> {
+            if (channel.eventLoop().inEventLoop()) {
+                connectDecided(connect, outcome); // decided at once (no application code)
+            } else {
+                channel.eventLoop().execute(() -> connectDecided(connect, outcome));
+            }
+        });
+    }
+
+    private void connectDecided(NetCommand.Connect connect, io.millrace.server.app.Decisions.Outcome outcome) {
+        boolean accepted = outcome instanceof io.millrace.server.app.Decisions.Accept;
+        if (state != State.CONNECTING || !channel.isActive()) {
+            if (accepted) {
+                instance.clientLeft(client); // it went while the application decided
+            }
+            return;
+        }
+        if (accepted) {
+            appAccepted = true;
+            try {
+                accept(connect);
+                releaseHeldCommands();
+            } catch (RuntimeException e) {
+                channel.pipeline().fireExceptionCaught(e);
+            }
+        } else if (outcome instanceof io.millrace.server.app.Decisions.Reject r) {
+            rejectConnect(connect, "rejected by the application", r.description(), 403, r.application(), null);
+        } else if (outcome instanceof io.millrace.server.app.Decisions.Redirect r) {
+            rejectConnect(connect, "redirected to " + r.uri(), r.description(), 302, null, r.uri());
+        }
     }
 
     private void releaseHeldCommands() {
@@ -889,8 +1044,28 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
      * authentication, 403 for the rest, FMS's "connection rejected by access module").
      */
     private void rejectConnect(NetCommand.Connect connect, String comment, String description, int status) {
+        rejectConnect(connect, comment, description, status, null, null);
+    }
+
+    /**
+     * @param application what the client gets in the info object's {@code application} property (FMS's
+     *                    {@code rejectConnection(client, obj)}), or null
+     * @param redirect    where the client should go instead ({@code ex.code} 302, {@code ex.redirect}), or null
+     */
+    private void rejectConnect(NetCommand.Connect connect, String comment, String description, int status,
+                               Object application, String redirect) {
         AmfObject info = NetConnectionStatus.CONNECT_REJECTED.info(description);
         info.put("objectEncoding", (double) encoding.objectEncoding());
+        if (application != null) {
+            try {
+                info.put("application", io.millrace.server.app.AmfValues.toAmf(application));
+            } catch (IllegalArgumentException e) {
+                LOG.warn("{}: the rejection's application object cannot be sent: {}", describe(), e.getMessage());
+            }
+        }
+        if (redirect != null) {
+            info.put("ex", AmfObject.of("code", 302.0, "redirect", redirect));
+        }
         String swfUrl = connectProperties.getString("swfUrl");
         String pageUrl = connectProperties.getString("pageUrl");
         // INFO: a rejection is policy at work (the authmod=adobe challenge rejects twice on its normal path).
@@ -938,8 +1113,10 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
      * with the name to use (a callback may rename the stream); when they refuse, {@code refuse} gets the
      * description for the client and the access log status. Either runs on the event loop, maybe later.
      */
-    void authorize(AccessControl.Action action, NetStream stream, String name,
-                   java.util.function.Consumer<String> proceed, java.util.function.BiConsumer<String, Integer> refuse) {
+    void authorize(AccessControl.Action action, NetStream stream, String name, String type,
+                   java.util.function.Consumer<String> allowed, java.util.function.BiConsumer<String, Integer> refuse) {
+        // After the server's rules and the HTTP callback: the application's onPublish or onPlay.
+        java.util.function.Consumer<String> proceed = n -> askApplication(action, stream, n, type, allowed, refuse);
         String bare = name;
         String query = null;
         int q = name.indexOf('?');
@@ -986,6 +1163,48 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
                 channel.pipeline().fireExceptionCaught(e); // as if it had happened while reading: one line, closed
             }
         }));
+    }
+
+    /**
+     * The application's onPublish or onPlay (an application with code only: without code they accept). Only the
+     * newest command of a stream counts, as with the callbacks.
+     */
+    private void askApplication(AccessControl.Action action, NetStream stream, String name, String type,
+                                java.util.function.Consumer<String> proceed,
+                                java.util.function.BiConsumer<String, Integer> refuse) {
+        if (instance == null || !instance.hasCode()) {
+            proceed.accept(name);
+            return;
+        }
+        int q = name.indexOf('?');
+        io.millrace.api.StreamRequest request = new io.millrace.api.StreamRequest(q < 0 ? name : name.substring(0, q),
+                q < 0 ? null : name.substring(q + 1), type);
+        long ticket = stream.authorization();
+        boolean publish = action == AccessControl.Action.PUBLISH;
+        instance.streamRequest(client, publish, request, outcome -> channel.eventLoop().execute(() -> {
+            if (state != State.CONNECTED || streams.get(stream.id()) != stream || !stream.isAuthorization(ticket)) {
+                return;
+            }
+            try {
+                if (outcome instanceof io.millrace.server.app.Decisions.Reject r) {
+                    LOG.info("refuse {} {} stream={}: {} (the application)", publish ? "publish" : "play", describe(),
+                            request.name(), r.description());
+                    refuse.accept(r.description(), 403);
+                } else {
+                    proceed.accept(name);
+                }
+            } catch (RuntimeException e) {
+                channel.pipeline().fireExceptionCaught(e);
+            }
+        }));
+    }
+
+    /** A play or publication ended (NetStream): the application's onPlayStop or onUnpublish. */
+    void streamEnded(boolean publish, String name) {
+        if (instance != null && appAccepted && instance.hasCode() && name != null) {
+            int q = name.indexOf('?');
+            instance.streamEnded(client, publish, q < 0 ? name : name.substring(0, q));
+        }
     }
 
     /** The application's access rules (the done callback). */
@@ -1089,6 +1308,19 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
             }
             default -> {
             }
+        }
+        if (instance != null && instance.hasMethod(call.method())) {
+            double tid = call.transactionId();
+            instance.call(client, call, value -> channel.eventLoop().execute(() -> {
+                if (state == State.CONNECTED && channel.isActive()) {
+                    reply(tid, value);
+                }
+            }), failure -> channel.eventLoop().execute(() -> {
+                if (state == State.CONNECTED && channel.isActive()) {
+                    replyCallFailed(tid, failure);
+                }
+            }));
+            return;
         }
         if (!application.call(this, call)) {
             LOG.info("{}: call to unknown method '{}'", describe(), call.method());
