@@ -173,6 +173,29 @@ public final class RtmpClient implements AutoCloseable {
         return tid;
     }
 
+    /**
+     * Sends connect with extra arguments after the command object, as {@code NetConnection.connect(uri, a, b)}
+     * does; returns its transaction id.
+     */
+    public double sendConnect(String app, String tcUrl, Object... extraArguments) {
+        if (extraArguments.length == 0) {
+            return sendConnect(app, tcUrl);
+        }
+        AmfObject props = AmfObject.of(
+                "app", app, "flashVer", options.flashVer(), "swfUrl", options.swfUrl(), "tcUrl", tcUrl, "fpad", false,
+                "capabilities", 239.0, "audioCodecs", 3575.0, "videoCodecs", 252.0, "videoFunction", 1.0,
+                "pageUrl", options.pageUrl(), "objectEncoding", (double) options.objectEncoding());
+        double tid = send("connect", props, extraArguments);
+        if (options.objectEncoding() == 3) {
+            if (channel.eventLoop().inEventLoop()) {
+                commandEncoder.setEncoding(AmfEncoding.AMF3);
+            } else {
+                channel.eventLoop().execute(() -> commandEncoder.setEncoding(AmfEncoding.AMF3));
+            }
+        }
+        return tid;
+    }
+
     /** Sends a command on msid 0 with the next transaction id; returns that id. */
     public double send(String name, Object commandObject, Object... args) {
         return sendOnStream(0, name, commandObject, args);

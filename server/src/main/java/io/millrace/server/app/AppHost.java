@@ -219,7 +219,8 @@ public final class AppHost {
             }
             instances.remove(i.name());
         }
-        i.shutdown("idle for " + config.hosting().instanceIdleMillis() / 1000 + " s", () -> { });
+        i.shutdown(i.failed() ? "it did not start" : "idle for "
+                + String.format(java.util.Locale.ROOT, "%.1f", config.hosting().instanceIdleMillis() / 1000.0) + " s", () -> { });
     }
 
     /** The instances now, for monitoring and tests. */

@@ -110,7 +110,7 @@ final class RemoteMethods {
     private static Object convert(Object v, Class<?> t, String method, int index) throws BadCall {
         if (v == null) {
             if (t.isPrimitive()) {
-                throw new BadCall(method + ": argument " + index + " is missing (a " + t.getSimpleName() + " is needed).");
+                throw new BadCall(method + ": argument " + index + " is missing (" + describeType(t) + " is needed).");
             }
             return null;
         }

@@ -20,4 +20,9 @@ final class Await {
         }
         throw new AssertionError("timed out waiting for " + what);
     }
+
+    /** Waits up to 20 s for {@code condition}; fails naming {@code what} otherwise. */
+    static void until(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        until(what, () -> condition.getAsBoolean() ? Optional.of(Boolean.TRUE) : Optional.empty());
+    }
 }

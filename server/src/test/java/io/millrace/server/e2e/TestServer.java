@@ -38,7 +38,14 @@ public final class TestServer implements AutoCloseable {
      * merged key by key over the test configuration.
      */
     public static TestServer start(String extraYaml) throws Exception {
-        Path root = Files.createTempDirectory("millrace-e2e");
+        return startIn(Files.createTempDirectory("millrace-e2e"), extraYaml);
+    }
+
+    /**
+     * A server whose media and data folders are in {@code root}: a second server started in the same root
+     * finds what the first one left there (a restart).
+     */
+    public static TestServer startIn(Path root, String extraYaml) throws Exception {
         Path media = Files.createDirectories(root.resolve("media"));
         Path data = Files.createDirectories(root.resolve("data"));
         Files.copy(sampleFlv(), media.resolve("sample.flv"), StandardCopyOption.REPLACE_EXISTING);
@@ -47,6 +54,11 @@ public final class TestServer implements AutoCloseable {
         MillraceServer server = new MillraceServer(cfg);
         server.start();
         return new TestServer(server, media, data);
+    }
+
+    /** The server itself (its application hosts, for tests that look inside). */
+    public MillraceServer server() {
+        return server;
     }
 
     /** {@code base} with every key of {@code extra} added or replacing its own, nested sections merged. */
