@@ -6,6 +6,8 @@ import io.millrace.rtmp.command.DataMessage;
 import io.millrace.rtmp.control.UserControlEvent;
 import io.millrace.rtmp.message.MessageType;
 import io.millrace.rtmp.message.RtmpMessage;
+import io.millrace.rtmp.so.SharedObjectEvent;
+import io.millrace.rtmp.so.SharedObjectMessage;
 import io.netty.buffer.ByteBuf;
 
 /** Something the server sent, as an {@link RtmpClient} records it. */
@@ -44,6 +46,36 @@ public sealed interface ClientEvent {
     }
 
     record UserControl(UserControlEvent event) implements ClientEvent {
+    }
+
+    /** A remote shared object message (type 19, or 16 when {@code message.amf3()}), decoded. */
+    record SharedObject(SharedObjectMessage message) implements ClientEvent {
+        public String name() {
+            return message.name();
+        }
+
+        public long version() {
+            return message.version();
+        }
+
+        public java.util.List<SharedObjectEvent> events() {
+            return message.events();
+        }
+
+        /** Whether it carries an event of this type (e.g. {@code SharedObjectEvent.Change.class}). */
+        public boolean has(Class<? extends SharedObjectEvent> type) {
+            return message.events().stream().anyMatch(type::isInstance);
+        }
+
+        /** The code of its first Status event, or null. */
+        public String statusCode() {
+            for (SharedObjectEvent e : message.events()) {
+                if (e instanceof SharedObjectEvent.Status s) {
+                    return s.code();
+                }
+            }
+            return null;
+        }
     }
 
     /**
@@ -102,6 +134,9 @@ public sealed interface ClientEvent {
         }
         if (msg instanceof UserControlEvent u) {
             return new UserControl(u);
+        }
+        if (msg instanceof SharedObjectMessage so) {
+            return new SharedObject(so);
         }
         if (msg instanceof RtmpMessage m) {
             ByteBuf body = m.content();

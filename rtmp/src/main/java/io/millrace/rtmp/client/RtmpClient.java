@@ -15,6 +15,8 @@ import io.millrace.rtmp.control.SwfVerifyResponse;
 import io.millrace.rtmp.handshake.ClientHandshakeHandler;
 import io.millrace.rtmp.handshake.HandshakeCompleteEvent;
 import io.millrace.rtmp.handshake.SwfVerification;
+import io.millrace.rtmp.so.SharedObjectEvent;
+import io.millrace.rtmp.so.SharedObjectMessage;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -41,7 +43,9 @@ import java.util.function.Predicate;
 /**
  * A small RTMP client on this module's own codecs: handshake (plain or Flash Player's digest form),
  * connect with objectEncoding 0 or 3, commands, an optional answer to SWF verification, and a queue of
- * everything the server sends, in order.
+ * everything the server sends, in order. Remote shared objects: {@link #useSharedObject} and the other
+ * {@code ...SharedObject} methods send what Flash Player's {@code SharedObject.getRemote} object sends; what
+ * the server answers arrives as {@link ClientEvent.SharedObject} events.
  * Media payloads are summarised as {@link ClientEvent.Media} (their buffers are released at once).
  *
  * <p>Made for tests and tools; one instance is one connection.
@@ -105,6 +109,8 @@ public final class RtmpClient implements AutoCloseable {
     private final CommandEncoder commandEncoder = new CommandEncoder();
     private final Map<String, Function<Command, Object>> methods = new ConcurrentHashMap<>();
     private double nextTransactionId = 1;
+    /** The latest version the server sent for each shared object, as Flash Player keeps it. */
+    private final Map<String, Long> sharedObjectVersions = new ConcurrentHashMap<>();
 
     private RtmpClient(String host, int port, Options options) throws InterruptedException {
         this.options = options;
@@ -221,6 +227,47 @@ public final class RtmpClient implements AutoCloseable {
         channel.writeAndFlush(control);
     }
 
+    // ---- remote shared objects ----------------------------------------------------------------
+
+    /**
+     * Sends a shared object message with these events for the object {@code name}, carrying the version last
+     * received for it (0 before any) and, when the connection asked for objectEncoding 3, as type 16 (else 19).
+     */
+    public void sendSharedObject(String name, boolean persistent, SharedObjectEvent... events) {
+        channel.writeAndFlush(new SharedObjectMessage(name, sharedObjectVersion(name), persistent, List.of(events),
+                options.objectEncoding() == 3));
+    }
+
+    /** Subscribes to (and creates) a remote shared object: Flash Player's {@code so.connect(nc)}. */
+    public void useSharedObject(String name, boolean persistent) {
+        sendSharedObject(name, persistent, new SharedObjectEvent.Use());
+    }
+
+    /** Unsubscribes: Flash Player's {@code so.close()}. */
+    public void releaseSharedObject(String name, boolean persistent) {
+        sendSharedObject(name, persistent, new SharedObjectEvent.Release());
+    }
+
+    /** Asks to set a property: Flash Player's {@code so.setProperty(property, value)}. */
+    public void setSharedObjectProperty(String name, boolean persistent, String property, Object value) {
+        sendSharedObject(name, persistent, new SharedObjectEvent.RequestChange(property, value));
+    }
+
+    /** Asks to remove a property: Flash Player's {@code delete so.data[property]}. */
+    public void removeSharedObjectProperty(String name, boolean persistent, String property) {
+        sendSharedObject(name, persistent, new SharedObjectEvent.RequestRemove(property));
+    }
+
+    /** Calls {@code handler} on every subscriber (this one too): Flash Player's {@code so.send(handler, args...)}. */
+    public void sendSharedObjectMessage(String name, boolean persistent, String handler, Object... args) {
+        sendSharedObject(name, persistent, new SharedObjectEvent.SendMessage(handler, java.util.Arrays.asList(args)));
+    }
+
+    /** The version the server last sent for this shared object, 0 before any. */
+    public long sharedObjectVersion(String name) {
+        return sharedObjectVersions.getOrDefault(name, 0L);
+    }
+
     /**
      * Defines a method the server may call, as a Flash client's {@code NetConnection.client} object does:
      * a call to it with a transaction id is answered at once with {@code _result} and the handler's value
@@ -283,6 +330,9 @@ public final class RtmpClient implements AutoCloseable {
         protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof Command c && c.transactionId() != 0 && methods.get(c.name()) != null) {
                 ctx.writeAndFlush(Command.of("_result", c.transactionId(), null, methods.get(c.name()).apply(c)));
+            }
+            if (msg instanceof SharedObjectMessage so) {
+                sharedObjectVersions.put(so.name(), so.version());
             }
             HandshakeCompleteEvent h = handshake.getNow(null);
             if (msg instanceof SwfVerifyRequest && options.swfHash() != null && h != null) {

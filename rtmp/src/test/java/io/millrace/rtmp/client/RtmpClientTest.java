@@ -4,6 +4,11 @@ import io.millrace.rtmp.chunk.ChunkDecoder;
 import io.millrace.rtmp.chunk.ChunkEncoder;
 import io.millrace.rtmp.command.AmfMessageCodec;
 import io.millrace.rtmp.command.Command;
+import io.millrace.rtmp.command.CommandDecoder;
+import io.millrace.rtmp.so.SharedObjectCodec;
+import io.millrace.rtmp.so.SharedObjectEvent;
+import io.millrace.rtmp.so.SharedObjectMessage;
+import io.netty.buffer.ByteBuf;
 import io.millrace.rtmp.control.SwfVerifyRequest;
 import io.millrace.rtmp.control.SwfVerifyResponse;
 import io.millrace.rtmp.handshake.HandshakeCompleteEvent;
@@ -25,6 +30,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +54,10 @@ class RtmpClientTest {
     private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
     private final BlockingQueue<SwfVerifyResponse> swfResponses = new LinkedBlockingQueue<>();
     private final BlockingQueue<PeerSide> peers = new LinkedBlockingQueue<>();
+    private final BlockingQueue<ReceivedSo> sharedObjects = new LinkedBlockingQueue<>();
+
+    private record ReceivedSo(int typeId, SharedObjectMessage message) {
+    }
 
     /** The peer's end of a connection and the handshake it did. */
     private record PeerSide(Channel channel, HandshakeCompleteEvent handshake) {
@@ -137,11 +150,63 @@ class RtmpClientTest {
         }
     }
 
+    /** The shared object calls send what Flash Player sends, in the connection's encoding, with the version last seen. */
+    @Test
+    void sharedObjectsGoOutAndComeBack() throws Exception {
+        for (RtmpClient.Options options : List.of(RtmpClient.Options.plain(), RtmpClient.Options.flashPlayer())) {
+            boolean amf3 = options.objectEncoding() == 3;
+            int type = amf3 ? MessageType.SHARED_OBJECT_AMF3 : MessageType.SHARED_OBJECT_AMF0;
+            try (RtmpClient client = RtmpClient.open("127.0.0.1", port(), options)) {
+                PeerSide peer = peers.poll(10, TimeUnit.SECONDS);
+                assertThat(peer).isNotNull();
+                client.sendConnect("chat", "rtmp://127.0.0.1/chat");
+                client.useSharedObject("room", false);
+                ReceivedSo use = sharedObjects.poll(10, TimeUnit.SECONDS);
+                assertThat(use).isNotNull();
+                assertThat(use.typeId()).isEqualTo(type);
+                assertThat(use.message()).isEqualTo(new SharedObjectMessage("room", 0, false,
+                        List.of(new SharedObjectEvent.Use()), amf3));
+
+                // The peer answers (as AMF0, type 19): the client records the event and the version.
+                SharedObjectMessage answer = new SharedObjectMessage("room", 5, false, List.of(
+                        new SharedObjectEvent.UseSuccess(), new SharedObjectEvent.Change("topic", "hello")), false);
+                ByteBuf body = peer.channel().alloc().buffer();
+                SharedObjectCodec.encode(answer, body);
+                peer.channel().writeAndFlush(new RtmpMessage(MessageType.SHARED_OBJECT_AMF0, 0, 0, body));
+                ClientEvent e = client.await(ev -> ev instanceof ClientEvent.SharedObject, Duration.ofSeconds(10));
+                ClientEvent.SharedObject so = (ClientEvent.SharedObject) e;
+                assertThat(so.message()).isEqualTo(answer);
+                assertThat(so.has(SharedObjectEvent.Change.class)).isTrue();
+                assertThat(client.sharedObjectVersion("room")).isEqualTo(5);
+
+                client.setSharedObjectProperty("room", false, "n", 1.0);
+                client.removeSharedObjectProperty("room", false, "n");
+                client.sendSharedObjectMessage("room", false, "say", "hi", null);
+                client.releaseSharedObject("room", true);
+                List<SharedObjectEvent> events = new ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    ReceivedSo r = sharedObjects.poll(10, TimeUnit.SECONDS);
+                    assertThat(r).isNotNull();
+                    assertThat(r.typeId()).isEqualTo(type);
+                    assertThat(r.message().version()).isEqualTo(5);
+                    assertThat(r.message().persistent()).isEqualTo(i == 3);
+                    events.addAll(r.message().events());
+                }
+                assertThat(events).containsExactly(new SharedObjectEvent.RequestChange("n", 1.0),
+                        new SharedObjectEvent.RequestRemove("n"),
+                        new SharedObjectEvent.SendMessage("say", Arrays.asList("hi", null)),
+                        new SharedObjectEvent.Release());
+            }
+        }
+    }
+
     private final class Recorder extends SimpleChannelInboundHandler<Object> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof RtmpMessage m && AmfMessageCodec.isCommand(m.typeId())) {
                 received.add(new Received(m.typeId(), AmfMessageCodec.decodeCommand(m)));
+            } else if (msg instanceof RtmpMessage m && CommandDecoder.isSharedObject(m.typeId())) {
+                sharedObjects.add(new ReceivedSo(m.typeId(), CommandDecoder.decodeSharedObject(m)));
             } else if (msg instanceof SwfVerifyResponse r) {
                 swfResponses.add(r);
             }

@@ -165,8 +165,7 @@ class CommandDecoderTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {MessageType.AUDIO, MessageType.VIDEO, MessageType.SHARED_OBJECT_AMF0,
-            MessageType.SHARED_OBJECT_AMF3, MessageType.AGGREGATE, MessageType.USER_CONTROL})
+    @ValueSource(ints = {MessageType.AUDIO, MessageType.VIDEO, MessageType.AGGREGATE, MessageType.USER_CONTROL})
     void otherMessagesPassThroughWithTheirBufferRetainedOnce(int typeId) {
         for (CommandDecoder decoder : List.of(new CommandDecoder(), CommandDecoder.wireForm())) {
             EmbeddedChannel ch = new EmbeddedChannel(decoder);

@@ -2,7 +2,6 @@ package io.millrace.server.app;
 
 import io.millrace.api.Application;
 import io.millrace.api.ServerStream;
-import io.millrace.api.SharedObject;
 import io.millrace.server.config.ServerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,29 +42,16 @@ public final class AppHost {
     private String lastSeenFingerprint;
     private volatile boolean stopped;
 
-    /** What the host gets from the rest of the server: shared objects and server-side streams per instance. */
+    /** What the host gets from the rest of the server: server-side streams per instance. */
     public interface Extensions {
-        SharedObject sharedObject(AppInstance instance, String name, boolean persistent);
-
-        void sharedObjectsLeft(AppInstance instance, ClientHandle client);
-
         ServerStream serverStream(AppInstance instance, String name);
 
         boolean hasActiveStreams(AppInstance instance);
 
-        /** The instance is unloaded: flush and drop its shared objects, stop its server-side streams. */
+        /** The instance is unloaded: stop its server-side streams. */
         void closeInstance(AppInstance instance);
 
         Extensions NONE = new Extensions() {
-            @Override
-            public SharedObject sharedObject(AppInstance instance, String name, boolean persistent) {
-                throw new UnsupportedOperationException("shared objects are not available here");
-            }
-
-            @Override
-            public void sharedObjectsLeft(AppInstance instance, ClientHandle client) {
-            }
-
             @Override
             public ServerStream serverStream(AppInstance instance, String name) {
                 throw new UnsupportedOperationException("server-side streams are not available here");
@@ -234,12 +220,9 @@ public final class AppHost {
 
     // ---- extensions, per instance ---------------------------------------------------------------
 
-    SharedObject sharedObject(AppInstance i, String name, boolean persistent) {
-        return extensions.sharedObject(i, name, persistent);
-    }
-
-    void sharedObjectsLeft(AppInstance i, ClientHandle c) {
-        extensions.sharedObjectsLeft(i, c);
+    /** Where the persistent shared objects of this server are: {@code <data>/sharedobjects/<app>/<instance>/}. */
+    Path sharedObjectsDir() {
+        return dataDir.resolve("sharedobjects");
     }
 
     ServerStream serverStream(AppInstance i, String name) {

@@ -44,6 +44,7 @@ public final class AppInstance implements Instance {
     private Application app;
     private volatile String failure;
     private volatile boolean stopped;
+    private io.millrace.server.so.SharedObjects sharedObjects;
     /** Connects in progress (under the host's lock): an instance with any is not idle. */
     int pendingConnects;
     ScheduledFuture<?> idleTimer;
@@ -141,7 +142,10 @@ public final class AppInstance implements Instance {
             if (!clients.remove(client)) {
                 return;
             }
-            host.sharedObjectsLeft(this, client);
+            io.millrace.server.so.SharedObjects so = existingSharedObjects();
+            if (so != null) {
+                so.clientLeft(client.soClient());
+            }
             try {
                 app.onDisconnect(client);
             } catch (Throwable t) {
@@ -289,6 +293,10 @@ public final class AppInstance implements Instance {
             } catch (Throwable t) {
                 LOG.error("{}: onAppStop failed", describe(), t);
             }
+            io.millrace.server.so.SharedObjects so = existingSharedObjects();
+            if (so != null) {
+                so.close(); // persistent objects saved before the instance is gone
+            }
             host.closeInstanceResources(this);
             LOG.info("application instance {} unloaded ({})", describe(), reason);
             done.run();
@@ -342,7 +350,42 @@ public final class AppInstance implements Instance {
 
     @Override
     public SharedObject sharedObject(String name, boolean persistent) {
-        return host.sharedObject(this, name, persistent);
+        if (stopped) {
+            throw new IllegalStateException(describe() + " is unloaded");
+        }
+        return sharedObjects().get(name, persistent);
+    }
+
+    /** The instance's shared objects, made on first use (any thread). */
+    synchronized io.millrace.server.so.SharedObjects sharedObjects() {
+        if (sharedObjects == null) {
+            sharedObjects = new io.millrace.server.so.SharedObjects(host.name(), name,
+                    host.sharedObjectsDir().resolve(host.name()).resolve(name), executor,
+                    io.millrace.server.so.SharedObjectLimits.defaults());
+        }
+        return sharedObjects;
+    }
+
+    private synchronized io.millrace.server.so.SharedObjects existingSharedObjects() {
+        return sharedObjects;
+    }
+
+    /**
+     * A shared object message from a client of this instance. An application without code refuses them, as
+     * FMS's stock vod and live services had no shared objects: the client gets SharedObject.NoReadAccess.
+     */
+    public void sharedObjectMessage(ClientHandle client, io.millrace.rtmp.so.SharedObjectMessage m) {
+        if (!hasCode()) {
+            client.soClient().send(new io.millrace.rtmp.so.SharedObjectMessage(m.name(), 0, m.persistent(),
+                    List.of(new io.millrace.rtmp.so.SharedObjectEvent.Status("SharedObject.NoReadAccess", "error")),
+                    client.soClient().amf3()));
+            return;
+        }
+        executor.execute(() -> {
+            if (!stopped && clients.contains(client)) {
+                sharedObjects().onMessage(client.soClient(), m);
+            }
+        });
     }
 
     @Override

@@ -22,6 +22,23 @@ public final class ClientHandle implements Client {
     private final String uri;
     private final String pageUrl;
     private final String referrer;
+    /** This client as its instance's shared objects see it (one per connection: they key on identity). */
+    private final io.millrace.server.so.SoClient soClient = new io.millrace.server.so.SoClient() {
+        @Override
+        public void send(io.millrace.rtmp.so.SharedObjectMessage m) {
+            session.channel().writeAndFlush(m);
+        }
+
+        @Override
+        public boolean amf3() {
+            return session.objectEncoding() == 3;
+        }
+
+        @Override
+        public Client api() {
+            return ClientHandle.this;
+        }
+    };
 
     public ClientHandle(RtmpSession session, AppInstance instance, List<Object> connectArguments) {
         this.session = session;
@@ -36,6 +53,10 @@ public final class ClientHandle implements Client {
         this.uri = props.getString("tcUrl");
         this.pageUrl = props.getString("pageUrl");
         this.referrer = props.getString("swfUrl");
+    }
+
+    io.millrace.server.so.SoClient soClient() {
+        return soClient;
     }
 
     RtmpSession session() {

@@ -98,7 +98,7 @@ final class RemoteMethods {
             }
             Object v = a < args.size() ? args.get(a) : null;
             a++;
-            values[i] = convert(v, types[i], name, i + 1);
+            values[i] = convert(v, types[i], name, a); // a: the call's argument number, from 1
         }
         try {
             return method.invoke(app, values);

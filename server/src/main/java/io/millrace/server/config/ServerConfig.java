@@ -270,9 +270,4 @@ public record ServerConfig(Rtmp rtmp, Rtmps rtmps, Http http, Path mediaDir, Pat
         return new ServerConfig(rtmp, rtmps, http, media == null ? mediaDir : media, data == null ? dataDir : data,
                 vod, live, applications, bandwidthDetection, clients, accessLog, security, swfVerification, apps);
     }
-
-    /** Where persistent shared objects are kept: {@code <data>/sharedobjects/<app>/<instance>/}. */
-    public Path sharedObjectsDir() {
-        return dataDir.resolve("sharedobjects");
-    }
 }

@@ -666,6 +666,12 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
                 onCommand(cmd);
             } else if (msg instanceof UserControlEvent event) {
                 onUserControl(event);
+            } else if (msg instanceof io.millrace.rtmp.so.SharedObjectMessage so) {
+                if (state == State.CONNECTED && appAccepted) {
+                    instance.sharedObjectMessage(client, so);
+                } else {
+                    LOG.debug("{}: shared object message {} before connect; ignored", describe(), so.name());
+                }
             } else if (msg instanceof DataMessage data) {
                 NetStream s = state == State.CONNECTED ? streams.get(data.streamId()) : null;
                 if (s != null) {

@@ -80,9 +80,9 @@ class RemoteMethodsTest {
     @Test
     void badCallsSayWhatIsWrong() {
         assertThatThrownBy(() -> methods.invoke(app, "greet", null, List.of("hi", 2.5)))
-                .isInstanceOf(RemoteMethods.BadCall.class).hasMessage("greet: argument 3 is the number 2.5, not a whole number.");
+                .isInstanceOf(RemoteMethods.BadCall.class).hasMessage("greet: argument 2 is the number 2.5, not a whole number.");
         assertThatThrownBy(() -> methods.invoke(app, "greet", null, List.of("hi")))
-                .isInstanceOf(RemoteMethods.BadCall.class).hasMessage("greet: argument 3 is missing (a whole number is needed).");
+                .isInstanceOf(RemoteMethods.BadCall.class).hasMessage("greet: argument 2 is missing (a whole number is needed).");
         assertThatThrownBy(() -> methods.invoke(app, "nope", null, List.of()))
                 .isInstanceOf(RemoteMethods.BadCall.class).hasMessage("Method not found (nope).");
         assertThatThrownBy(() -> methods.invoke(app, "notRemote", null, List.of()))

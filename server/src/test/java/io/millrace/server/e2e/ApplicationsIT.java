@@ -96,13 +96,8 @@ class ApplicationsIT {
             assertThat(result(call(bob.client(), "say", "hi alice"))).isEqualTo(2.0);
             // Every client of the room got both messages, in order (broadcastMsg).
             for (RtmpClient c : List.of(alice.client(), bob.client())) {
-                List<List<Object>> said = new java.util.ArrayList<>();
-                while (said.size() < 2) {
-                    ClientEvent.CommandEvent m = (ClientEvent.CommandEvent) c.await(e -> e instanceof ClientEvent.CommandEvent ce
-                            && ce.name().equals("onMessage"), WAIT);
-                    said.add(m.command().arguments());
-                }
-                assertThat(said).containsExactly(List.of("alice", "hello"), List.of("bob", "hi alice"));
+                Await.until("both messages reach " + c, () -> said(c).size() == 2);
+                assertThat(said(c)).containsExactly(List.of("alice", "hello"), List.of("bob", "hi alice"));
             }
 
             AmfObject me = (AmfObject) result(call(bob.client(), "whoami"));
@@ -124,6 +119,12 @@ class ApplicationsIT {
             assertThat(alice.client().isOpen()).isTrue();
             assertThat(result(call(alice.client(), "version"))).isEqualTo("1");
         }
+    }
+
+    /** The onMessage calls a client got so far (their arguments), in order. */
+    static List<List<Object>> said(RtmpClient c) {
+        return c.history().stream().filter(e -> e instanceof ClientEvent.CommandEvent ce && ce.name().equals("onMessage"))
+                .map(e -> ((ClientEvent.CommandEvent) e).command().arguments()).toList();
     }
 
     @Test
