@@ -195,6 +195,34 @@ class SharedObjectsIT {
         }
     }
 
+    /**
+     * ffmpeg publishes into the room (its connect argument, the user name, with -rtmp_conn): onPublish lists the
+     * stream in the "streams" shared object and onUnpublish removes it; the channel's name is refused.
+     */
+    @Test
+    void publishesGoThroughTheApplication() throws Exception {
+        String ffmpeg = RealClients.require("ffmpeg");
+        start();
+        try (ChatApp.Connected alice = connect(server, "chat/lobby", 3, "alice")) {
+            alice.client().useSharedObject("streams", false);
+            Mirror streams = new Mirror(alice.client(), "streams").until(m -> m.changes.contains("clear"));
+            String base = "rtmp://127.0.0.1:" + server.port() + "/chat/lobby";
+            RealClients.Result r = RealClients.run(60, ffmpeg, "-hide_banner", "-loglevel", "error", "-re",
+                    "-t", "2", "-i", server.media().resolve("sample.flv").toString(), "-c", "copy", "-f", "flv",
+                    "-rtmp_app", "chat/lobby", "-rtmp_conn", "S:carol", "-rtmp_playpath", "cam1", base + "/cam1");
+            assertThat(r.exitCode()).as(r.stderr()).isZero();
+            streams.until(m -> m.changes.contains("-cam1"));
+            assertThat(streams.changes).containsSubsequence("cam1=carol", "-cam1");
+
+            RealClients.Result refused = RealClients.run(60, ffmpeg, "-hide_banner", "-loglevel", "error",
+                    "-t", "1", "-i", server.media().resolve("sample.flv").toString(), "-c", "copy", "-f", "flv",
+                    "-rtmp_app", "chat/lobby", "-rtmp_conn", "S:dave", "-rtmp_playpath", "tv", base + "/tv");
+            assertThat(refused.exitCode()).isNotZero();
+            assertThat(refused.stderr()).contains("The stream name tv is the room's channel.");
+            assertThat(streams.properties).isEmpty();
+        }
+    }
+
     @Test
     void theBuiltInApplicationsHaveNoSharedObjects() throws Exception {
         start();

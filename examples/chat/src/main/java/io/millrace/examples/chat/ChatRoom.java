@@ -3,10 +3,12 @@ package io.millrace.examples.chat;
 import io.millrace.api.Application;
 import io.millrace.api.Client;
 import io.millrace.api.ConnectDecision;
+import io.millrace.api.Decision;
 import io.millrace.api.Instance;
 import io.millrace.api.Remote;
 import io.millrace.api.ServerStream;
 import io.millrace.api.SharedObject;
+import io.millrace.api.StreamRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +31,8 @@ import java.util.concurrent.CompletionStage;
  *   <li>the shared object {@code users} (temporary): client id to user name, kept by the server only;</li>
  *   <li>the shared object {@code history} (persistent): {@code messages}, the last messages, and {@code topic},
  *       which any user may change and which survives restarts;</li>
+ *   <li>the shared object {@code streams} (temporary): the live streams users publish in the room, name to
+ *       user, kept by the server only;</li>
  *   <li>{@code onMessage(from, text)} calls on their NetConnection for every message said in the room.</li>
  * </ul>
  */
@@ -38,6 +42,8 @@ public class ChatRoom implements Application {
     private Instance room;
     private SharedObject users;
     private SharedObject history;
+    private SharedObject streams;
+    private String channelName = "tv";
     private int historySize;
     private int maxUsers;
     private Map<String, Object> redirects = Map.of();
@@ -57,6 +63,9 @@ public class ChatRoom implements Application {
         users.setClientWritable(false); // the user list is the server's: clients only read it
         users.clear();
         history = instance.sharedObject("history", true);
+        streams = instance.sharedObject("streams", false);
+        streams.setClientWritable(false);
+        streams.clear();
         startChannel();
         LOG.info("chat room {} open (version {})", instance.name(), version());
     }
@@ -68,6 +77,7 @@ public class ChatRoom implements Application {
             return;
         }
         String name = channel.get("stream") instanceof String s ? s : "tv";
+        channelName = name;
         ServerStream tv = room.stream(name);
         for (Object f : files) {
             tv.play(String.valueOf(f), 0, -1, false);
@@ -110,6 +120,22 @@ public class ChatRoom implements Application {
             byName.remove(name);
             users.remove(client.id());
         }
+    }
+
+    /** Users may publish their cameras into the room, under any name but the room's channel. */
+    @Override
+    public void onPublish(Client client, StreamRequest stream, Decision decision) {
+        if (stream.name().equals(channelName)) {
+            decision.reject("The stream name " + channelName + " is the room's channel.");
+            return;
+        }
+        streams.set(stream.name(), client.attributes().get("name"));
+        decision.accept();
+    }
+
+    @Override
+    public void onUnpublish(Client client, String streamName) {
+        streams.remove(streamName);
     }
 
     /** Says something to the room: every client gets onMessage(from, text). Returns the number of messages kept. */
