@@ -200,4 +200,57 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(home.resolve("nope.yaml"), home))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("nope.yaml: cannot read");
     }
+
+    @Test
+    void applicationFoldersDefineApplicationsWithTheirCodeAndSettings() throws Exception {
+        Path chat = Files.createDirectories(home.resolve("apps/chat"));
+        Files.writeString(chat.resolve("app.yaml"), """
+                class: com.example.Chat
+                preload: [lobby, kitchen]
+                settings:
+                  maxUsers: 3
+                  rooms: [{name: a, size: 2}]
+                security:
+                  publish:
+                    keys: k1
+                """);
+        Files.createDirectories(home.resolve("apps/vod/media")); // no app.yaml: not an application folder
+        Path user = home.resolve("my.yaml");
+        Files.writeString(user, "applications:\n  chat:\n    instanceIdleMillis: 5000\n");
+        ServerConfig c = ConfigLoader.load(user, home);
+        assertThat(c.applications()).containsOnlyKeys("vod", "live", "chat");
+        ServerConfig.ApplicationConfig app = c.applications().get("chat");
+        assertThat(app.type()).as("a folder application streams live by default").isEqualTo(ServerConfig.AppType.LIVE);
+        assertThat(app.hosting().folder()).isEqualTo(chat.toAbsolutePath().normalize());
+        assertThat(app.hosting().className()).isEqualTo("com.example.Chat");
+        assertThat(app.hosting().preload()).containsExactly("lobby", "kitchen");
+        assertThat(app.hosting().instanceIdleMillis()).as("the server's file overrides app.yaml").isEqualTo(5000);
+        assertThat(app.hosting().settings()).isEqualTo(java.util.Map.of("maxUsers", 3.0,
+                "rooms", java.util.List.of(java.util.Map.of("name", "a", "size", 2.0))));
+        assertThat(app.security().publish().keys()).isEqualTo("k1");
+        assertThat(c.applications().get("vod").hosting().className()).isNull();
+        assertThat(c.applications().get("vod").hosting().instanceIdleMillis()).isEqualTo(600_000);
+    }
+
+    @Test
+    void mistakesInAnAppYamlNameTheFileAndLine() throws Exception {
+        Path chat = Files.createDirectories(home.resolve("apps/chat"));
+        Files.writeString(chat.resolve("app.yaml"), "class: com.example.Chat\nclas: typo\n");
+        assertThatThrownBy(() -> ConfigLoader.load(null, home)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining(chat.resolve("app.yaml") + " line 2: applications.chat.clas: unknown key");
+        Files.writeString(chat.resolve("app.yaml"), "class: 'not a class'\n");
+        assertThatThrownBy(() -> ConfigLoader.load(null, home)).hasMessageContaining("'not a class' is not a class name");
+        Files.writeString(chat.resolve("app.yaml"), "settings: 3\n");
+        assertThatThrownBy(() -> ConfigLoader.load(null, home)).hasMessageContaining("settings: expected a mapping");
+        Files.writeString(chat.resolve("app.yaml"), "preload: [../x]\n");
+        assertThatThrownBy(() -> ConfigLoader.load(null, home)).hasMessageContaining("'../x' is not an instance name");
+    }
+
+    @Test
+    void codeNeedsAFolder() throws Exception {
+        Path user = home.resolve("my.yaml");
+        Files.writeString(user, "applications:\n  x:\n    type: live\n    class: a.B\n");
+        assertThatThrownBy(() -> ConfigLoader.load(user, home)).hasMessageContaining("an application with code lives in"
+                + " its folder");
+    }
 }
