@@ -36,7 +36,7 @@ public final class AppHost {
     private final Extensions extensions;
     private final Map<String, AppInstance> instances = new HashMap<>();
     private Code code;
-    private long generation;
+    private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
     /** The jars' fingerprint when the code was loaded, and the one seen at the last check. */
     private String loadedFingerprint;
     private String lastSeenFingerprint;
@@ -281,7 +281,7 @@ public final class AppHost {
             throw new IllegalStateException("application " + name() + ": class " + className + " is configured but "
                     + config.hosting().folder() + " holds no jar");
         }
-        long gen = ++generation;
+        long gen = generation.incrementAndGet();
         Path copyDir = dataDir.resolve("apps-code").resolve(name()).resolve(Long.toString(gen));
         List<URL> urls = new ArrayList<>();
         try {
@@ -358,8 +358,11 @@ public final class AppHost {
         reload(now);
     }
 
-    /** Loads the code again and unloads every instance (their clients get AppShutdown). Watcher thread. */
-    synchronized void reload(String fingerprint) {
+    /**
+     * Loads the code again and unloads every instance (their clients get AppShutdown). Watcher thread; the jars
+     * are copied and loaded before the lock is taken, so connects are not held up meanwhile.
+     */
+    void reload(String fingerprint) {
         Code next;
         try {
             next = load();
@@ -370,6 +373,16 @@ public final class AppHost {
             return;
         }
         loadedFingerprint = fingerprint;
+        swap(next);
+    }
+
+    private synchronized void swap(Code next) {
+        if (stopped) {
+            if (next.loader() != null) {
+                close(next.loader());
+            }
+            return;
+        }
         Code old = code;
         code = next;
         List<AppInstance> running = new ArrayList<>(instances.values());
