@@ -69,6 +69,7 @@ public final class MillraceServer {
     private AppRuntime appRuntime;
     private java.util.List<AppHost> appHosts = java.util.List.of();
     private final long startedMillis = System.currentTimeMillis();
+    private volatile Map<String, Application> applications = Map.of();
 
     public MillraceServer(ServerConfig config) {
         this.config = config;
@@ -103,7 +104,6 @@ public final class MillraceServer {
                 hosts.put(name, new AppHost(appConfig, appRuntime, config.dataDir(), extensions(apps.get(name)))));
         Applications applications = new Applications(apps, access, swfVerifiers.byApplication(), hosts);
         appHosts = java.util.List.copyOf(hosts.values());
-        appHosts.forEach(AppHost::start);
         if (config.apps().reloadCheckMillis() > 0) {
             long every = config.apps().reloadCheckMillis();
             appRuntime.timer.scheduleWithFixedDelay(() -> appHosts.forEach(AppHost::checkForReload), every, every,
@@ -118,6 +118,9 @@ public final class MillraceServer {
         boolean epoll = Epoll.isAvailable();
         bossGroup = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
         workerGroup = epoll ? new EpollEventLoopGroup() : new NioEventLoopGroup();
+        apps.values().forEach(a -> { if (a instanceof io.millrace.server.live.LiveApplication live) live.eventLoops(workerGroup); });
+        this.applications = Map.copyOf(apps);
+        appHosts.forEach(AppHost::start); // preloaded instances: their server-side streams need the event loops
         Class<? extends ServerSocketChannel> channelClass = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
 
         // One limiter for both listeners: the limits count RTMP and RTMPS connections together.
@@ -160,7 +163,25 @@ public final class MillraceServer {
 
     /** What an application's instances get from the server: shared objects and server-side streams. */
     private AppHost.Extensions extensions(Application engine) {
-        return AppHost.Extensions.NONE;
+        if (!(engine instanceof io.millrace.server.live.LiveApplication live)) {
+            return AppHost.Extensions.NONE; // a vod application has no live streams to feed
+        }
+        return new AppHost.Extensions() {
+            @Override
+            public io.millrace.api.ServerStream serverStream(io.millrace.server.app.AppInstance instance, String name) {
+                return live.serverStream(instance.name(), name, instance::execute);
+            }
+
+            @Override
+            public boolean hasActiveStreams(io.millrace.server.app.AppInstance instance) {
+                return live.hasPlayingServerStreams(instance.name());
+            }
+
+            @Override
+            public void closeInstance(io.millrace.server.app.AppInstance instance) {
+                live.closeServerStreams(instance.name());
+            }
+        };
     }
 
     /** An application's host (its code and instances), or null: for tests and the admin API. */
@@ -171,6 +192,11 @@ public final class MillraceServer {
     /** What the server reports about itself (null before {@link #start()}). */
     public Monitoring monitoring() {
         return monitor;
+    }
+
+    /** The application of this name, or null (before {@link #start()}, or no such application). */
+    public Application application(String name) {
+        return applications.get(name);
     }
 
     /** The HTTP port actually bound (admin API, metrics). */

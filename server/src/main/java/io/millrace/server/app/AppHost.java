@@ -54,7 +54,7 @@ public final class AppHost {
         Extensions NONE = new Extensions() {
             @Override
             public ServerStream serverStream(AppInstance instance, String name) {
-                throw new UnsupportedOperationException("server-side streams are not available here");
+                throw new UnsupportedOperationException("server-side streams need an application of type live");
             }
 
             @Override

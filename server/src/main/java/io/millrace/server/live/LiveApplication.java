@@ -1,6 +1,8 @@
 package io.millrace.server.live;
 
 import io.millrace.amf.AmfObject;
+import io.millrace.api.ServerStream;
+import io.millrace.media.MediaIndex;
 import io.millrace.media.MediaIndexCache;
 import io.millrace.rtmp.command.NetCommand;
 import io.millrace.rtmp.command.NetStreamStatus;
@@ -11,16 +13,23 @@ import io.millrace.server.session.Application;
 import io.millrace.server.session.ConnectTarget;
 import io.millrace.server.session.NetStream;
 import io.millrace.server.session.RtmpSession;
+import io.millrace.server.vod.MediaFiles;
 import io.millrace.server.vod.VodApplication;
+import io.netty.channel.EventLoopGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 
 /**
@@ -31,6 +40,10 @@ import java.util.regex.Pattern;
  *
  * <p>The query part of a stream name ({@code name?key=...}) is not part of the name; it is kept with the
  * publication for the access checks of later releases.
+ *
+ * <p>Server-side streams ({@link #serverStream}, FMS's {@code Stream.get}) publish playlists of files into the
+ * same live streams, in place of an encoder ({@link PlaylistStream}); they play on the event loops given by
+ * {@link #eventLoops} and end with their instance ({@link #closeServerStreams}).
  */
 public final class LiveApplication implements Application {
     private static final Logger LOG = LoggerFactory.getLogger(LiveApplication.class);
@@ -43,6 +56,12 @@ public final class LiveApplication implements Application {
     private final VodApplication recorded;
     private final Path recordingsDir;
     private final AtomicLong viewerDrops = new AtomicLong();
+    /** Most server-side streams one instance may have. */
+    static final int MAX_SERVER_STREAMS = 1000;
+    private final MediaFiles files;
+    private volatile EventLoopGroup eventLoops;
+    /** Server-side streams by instance, then name (guarded by itself). */
+    private final Map<String, Map<String, PlaylistStream>> serverStreams = new HashMap<>();
 
     public LiveApplication(String name, ServerConfig config, MediaIndexCache indexes) {
         this.name = name;
@@ -50,6 +69,7 @@ public final class LiveApplication implements Application {
         this.streams = new LiveStreams(config.live());
         this.recordingsDir = config.recordingsDir();
         this.recorded = new VodApplication(name, config.vod(), indexes, recordingsDir);
+        this.files = new MediaFiles(indexes, config.mediaDir(), recordingsDir);
     }
 
     @Override
@@ -156,7 +176,7 @@ public final class LiveApplication implements Application {
             if (instance != null && !instance.equals(inst)) {
                 continue;
             }
-            LivePublisher p = s.publisher();
+            LiveSource p = s.publisher();
             List<String> viewers = new ArrayList<>();
             for (LiveSubscriber v : s.viewers()) {
                 viewers.add(v.session().clientId());
@@ -166,11 +186,12 @@ public final class LiveApplication implements Application {
                         s.bytesOut(), s.droppedFrames(), viewers.size(), viewers));
                 continue;
             }
-            double[] rates = p.rates();
-            out.add(new StreamStats(name, inst, s.name, p.session().clientId(), p.publishType(), p.publishTimeMillis(),
-                    (System.currentTimeMillis() - p.publishTimeMillis()) / 1000, videoCodecName(p.videoCodecId()),
-                    audioCodecName(p.soundFormat()), p.width(), p.height(), Math.round(rates[0] * 100) / 100.0,
-                    Math.round(rates[1]), p.keyframeIntervalMillis(), p.framesIn(), p.bytesIn(), s.bytesOut(),
+            LiveIngest in = p.ingest();
+            double[] rates = in.rates();
+            out.add(new StreamStats(name, inst, s.name, p.clientId(), p.publishType(), p.publishTimeMillis(),
+                    (System.currentTimeMillis() - p.publishTimeMillis()) / 1000, videoCodecName(in.videoCodecId()),
+                    audioCodecName(in.soundFormat()), in.width(), in.height(), Math.round(rates[0] * 100) / 100.0,
+                    Math.round(rates[1]), in.keyframeIntervalMillis(), in.framesIn(), in.bytesIn(), s.bytesOut(),
                     s.droppedFrames(), viewers.size(), viewers));
         }
         out.sort(java.util.Comparator.comparing(StreamStats::instance).thenComparing(StreamStats::name));
@@ -216,17 +237,11 @@ public final class LiveApplication implements Application {
     @Override
     public boolean stopStream(String instance, String streamName) {
         LiveStream s = streams.published(instance, streamName);
-        LivePublisher p = s == null ? null : s.publisher();
+        LiveSource p = s == null ? null : s.publisher();
         if (p == null) {
             return false;
         }
-        NetStream ns = p.netStream();
-        p.session().channel().eventLoop().execute(() -> {
-            if (ns.publishing() == p) {
-                LOG.info("unpublish {} stream={} reason=admin", p.session().describe(), streamName);
-                ns.unpublish("admin");
-            }
-        });
+        p.stopByAdmin();
         return true;
     }
 
@@ -286,12 +301,8 @@ public final class LiveApplication implements Application {
                     n.name));
             return " record=refused (name)";
         }
-        if (!file.toLowerCase(Locale.ROOT).endsWith(".flv")) {
-            file = file + ".flv";
-        }
-        Path dir = ConnectTarget.DEFAULT_INSTANCE.equals(instance) ? recordingsDir : recordingsDir.resolve(instance);
-        Path path = dir.resolve(file).normalize();
-        if (!path.startsWith(recordingsDir)) {
+        Path path = recordingFile(instance, file);
+        if (path == null) {
             session.channel().write(session.status(id, NetStreamStatus.RECORD_NO_ACCESS,
                     "Cannot record " + n.name + ": the name leaves the recordings folder.", n.name));
             return " record=refused (path)";
@@ -306,6 +317,121 @@ public final class LiveApplication implements Application {
         }
         session.channel().write(session.status(id, NetStreamStatus.RECORD_START, "Recording " + n.name + ".", n.name));
         return " record=" + (append ? "append " : "") + path;
+    }
+
+    /** Where a stream of {@code instance} named {@code file} (a safe name) is recorded, or null if that leaves the folder. */
+    private Path recordingFile(String instance, String file) {
+        if (!file.toLowerCase(Locale.ROOT).endsWith(".flv")) {
+            file = file + ".flv";
+        }
+        Path dir = ConnectTarget.DEFAULT_INSTANCE.equals(instance) ? recordingsDir : recordingsDir.resolve(instance);
+        Path path = dir.resolve(file).normalize();
+        return path.startsWith(recordingsDir) ? path : null;
+    }
+
+    /** Where a server-side stream of this name is recorded (as an encoder's would be), or null if it cannot be. */
+    Path recordingPath(String instance, String streamName) {
+        String file = streamName;
+        if (file.regionMatches(true, 0, "flv:", 0, 4)) {
+            file = file.substring(4);
+        }
+        if (!SAFE_NAME.matcher(file).matches() || file.contains("..") || !SAFE_NAME.matcher(instance).matches()) {
+            return null;
+        }
+        return recordingFile(instance, file);
+    }
+
+    /** What a publication of type "live" records: off, record or append ({@code live.record}). */
+    String recordMode() {
+        return config.live().record();
+    }
+
+    // ---- server-side streams ------------------------------------------------------------------------
+
+    /**
+     * The event loops server-side streams play on (the server's worker group); each stream keeps to one of them.
+     * Set once by the server before any {@link #serverStream} call.
+     */
+    public void eventLoops(EventLoopGroup group) {
+        this.eventLoops = Objects.requireNonNull(group, "group");
+    }
+
+    /**
+     * The server-side stream {@code name} of {@code instance} (FMS's {@code Stream.get(name)}): created on first
+     * use, then the same object until {@link #closeServerStreams} closes the instance's streams. Its playlist
+     * publishes into the live stream of that name, which clients play as any live stream. Any thread.
+     *
+     * @param listenerExecutor where the stream's {@link ServerStream.Listener}s run (the instance's serial
+     *                         executor); taken from the call that creates the stream
+     * @throws IllegalArgumentException when the name is not a valid stream name
+     * @throws IllegalStateException    before {@link #eventLoops} was set, or past
+     *                                  {@value #MAX_SERVER_STREAMS} streams in one instance
+     */
+    public ServerStream serverStream(String instance, String name, Executor listenerExecutor) {
+        return serverStream(instance, name, listenerExecutor, System::nanoTime);
+    }
+
+    /** As {@link #serverStream(String, String, Executor)}, paced by {@code nanoClock} (tests). */
+    ServerStream serverStream(String instance, String name, Executor listenerExecutor, LongSupplier nanoClock) {
+        Objects.requireNonNull(instance, "instance");
+        Objects.requireNonNull(listenerExecutor, "listenerExecutor");
+        String invalid = name == null ? "no stream name given" : new StreamName(name).invalidReason();
+        if (invalid == null && name.indexOf('?') >= 0) {
+            invalid = "a server-side stream name takes no query ('?')";
+        }
+        if (invalid != null) {
+            throw new IllegalArgumentException("invalid server-side stream name " + name + ": " + invalid);
+        }
+        String bare = name.trim();
+        synchronized (serverStreams) {
+            Map<String, PlaylistStream> ofInstance = serverStreams.computeIfAbsent(instance, k -> new HashMap<>());
+            PlaylistStream s = ofInstance.get(bare);
+            if (s == null) {
+                EventLoopGroup group = eventLoops;
+                if (group == null) {
+                    throw new IllegalStateException("the live application " + this.name + " has no event loops yet");
+                }
+                if (ofInstance.size() >= MAX_SERVER_STREAMS) {
+                    throw new IllegalStateException("instance " + instance + " has " + MAX_SERVER_STREAMS
+                            + " server-side streams already");
+                }
+                s = new PlaylistStream(this, instance, bare, group.next(), listenerExecutor, nanoClock);
+                ofInstance.put(bare, s);
+            }
+            return s;
+        }
+    }
+
+    /** Stops and forgets every server-side stream of {@code instance} (the instance unloads). Any thread. */
+    /** Whether a server-side stream of {@code instance} plays now (its instance is then not idle). Any thread. */
+    public boolean hasPlayingServerStreams(String instance) {
+        synchronized (serverStreams) {
+            Map<String, PlaylistStream> ofInstance = serverStreams.get(instance);
+            return ofInstance != null && ofInstance.values().stream().anyMatch(PlaylistStream::isPlaying);
+        }
+    }
+
+    public void closeServerStreams(String instance) {
+        Map<String, PlaylistStream> ofInstance;
+        synchronized (serverStreams) {
+            ofInstance = serverStreams.remove(instance);
+        }
+        if (ofInstance != null) {
+            ofInstance.values().forEach(PlaylistStream::close);
+        }
+    }
+
+    /** The index of a file a server-side stream plays; IllegalArgumentException when there is none to play. */
+    MediaIndex openMedia(String file) {
+        return files.open(file);
+    }
+
+    LiveStream acquireStream(String instance, String streamName) {
+        return streams.acquire(instance, streamName);
+    }
+
+    int chunkSize() {
+        return config.rtmp().chunkSize();
     }
 
     /** A stream name as a client sends it: the name, and the query after '?' (kept, not part of the name). */

@@ -13,10 +13,14 @@ import io.netty.buffer.ByteBuf;
  * queue) holds one reference and releases it.
  */
 final class LiveFrame {
-    enum Kind { AUDIO, VIDEO, DATA, PUBLISH, UNPUBLISH }
+    /**
+     * Media and data, or an event: PUBLISH and UNPUBLISH (a publisher came or went), SWITCH (a server-side
+     * playlist moved on to its next item) and RESET (a server-side playlist was reset to a new item).
+     */
+    enum Kind { AUDIO, VIDEO, DATA, PUBLISH, UNPUBLISH, SWITCH, RESET }
 
     final Kind kind;
-    /** Null for PUBLISH and UNPUBLISH. */
+    /** Null for the events (PUBLISH, UNPUBLISH, SWITCH, RESET). */
     final SharedMessage message;
     /** Milliseconds on the stream's timeline (continuous across publishers, never negative). */
     final long timestamp;

@@ -1,13 +1,9 @@
 package io.millrace.server.live;
 
-import io.millrace.amf.AmfEncoding;
 import io.millrace.amf.AmfObject;
-import io.millrace.rtmp.chunk.ChunkWriter;
-import io.millrace.rtmp.chunk.SharedMessage;
 import io.millrace.rtmp.command.AmfMessageCodec;
 import io.millrace.rtmp.command.DataMessage;
 import io.millrace.rtmp.command.NetStreamStatus;
-import io.millrace.rtmp.message.ChunkStreams;
 import io.millrace.rtmp.message.MessageType;
 import io.millrace.rtmp.message.RtmpMessage;
 import io.millrace.server.monitor.AccessLog;
@@ -15,8 +11,6 @@ import io.millrace.server.session.NetStream;
 import io.millrace.server.session.Publishing;
 import io.millrace.server.session.RtmpSession;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.Unpooled;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,12 +20,12 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A publication on a live stream, on the publisher's event loop: turns what the encoder sends into
- * {@link LiveFrame}s on the stream's timeline (each chunked once for all viewers), keeps the metadata
- * ({@code @setDataFrame onMetaData}), splits aggregate messages, feeds the recorder, and unpublishes a
- * publisher that has sent no media for {@code live.idleTimeoutMillis}.
+ * A publication on a live stream by an encoder, on the publisher's event loop: hands what the encoder sends
+ * to its {@link LiveIngest} (frames on the stream's timeline, each chunked once for all viewers; the metadata,
+ * {@code @setDataFrame onMetaData}; the recorder), splits aggregate messages, and unpublishes a publisher
+ * that has sent no media for {@code live.idleTimeoutMillis}.
  */
-final class LivePublisher implements Publishing {
+final class LivePublisher implements Publishing, LiveSource {
     private static final Logger LOG = LoggerFactory.getLogger(LivePublisher.class);
 
     private final LiveApplication app;
@@ -40,31 +34,12 @@ final class LivePublisher implements Publishing {
     private final LiveStream stream;
     private final String name;
     private final String query;
-    private final int chunkSize;
-    private final ByteBufAllocator alloc;
-    private FlvRecorder recorder;
-    /** What a viewer that receives every frame on message stream 1 has been sent, header by header. */
-    private final ChunkWriter model = new ChunkWriter();
-    private final ByteBuf scratch = Unpooled.buffer(32);
+    private final LiveIngest ingest;
     private ScheduledFuture<?> idleCheck;
     private long lastMediaNanos = System.nanoTime();
-    private final long startedNanos = System.nanoTime();
     private boolean closed;
-    // Statistics: written on this publisher's event loop, read by monitoring.
-    private volatile long frames;
-    private volatile long bytes;
-    private volatile int videoCodecId = -1;
-    private volatile int width;
-    private volatile int height;
-    private volatile int soundFormat = -1;
-    private volatile long keyframeIntervalMillis;
-    private long lastKeyframeTs = -1;
     private volatile String publishType = "live";
     private final long publishTimeMillis = System.currentTimeMillis();
-    /** Per-second buckets of video frames and media bytes, by second number modulo 8. */
-    private final long[] bucketSecond = new long[8];
-    private final long[] bucketVideoFrames = new long[8];
-    private final long[] bucketBytes = new long[8];
 
     LivePublisher(LiveApplication app, RtmpSession session, NetStream netStream, LiveStream stream, String name,
                   String query, int chunkSize) {
@@ -74,9 +49,7 @@ final class LivePublisher implements Publishing {
         this.stream = stream;
         this.name = name;
         this.query = query;
-        this.chunkSize = chunkSize;
-        this.alloc = session.channel().alloc();
-        this.model.setChunkSize(chunkSize);
+        this.ingest = new LiveIngest(stream, this, chunkSize, session.channel().alloc());
     }
 
     @Override
@@ -89,16 +62,25 @@ final class LivePublisher implements Publishing {
         return query;
     }
 
+    @Override
+    public LiveIngest ingest() {
+        return ingest;
+    }
+
+    @Override
+    public String clientId() {
+        return session.clientId();
+    }
 
     void recordTo(FlvRecorder r) {
-        this.recorder = r;
+        ingest.recordTo(r);
         netStream.access("record", name, 200, r.appending() ? "append" : "record",
                 e -> e.set(AccessLog.Field.X_FILE_NAME, r.file()).set(AccessLog.Field.X_FILE_EXT, "flv"));
     }
 
     @Override
     public void accessFields(AccessLog.Entry e) {
-        e.set(AccessLog.Field.CS_STREAM_BYTES, bytes).set(AccessLog.Field.X_COMMENT, publishType);
+        e.set(AccessLog.Field.CS_STREAM_BYTES, ingest.bytesIn()).set(AccessLog.Field.X_COMMENT, publishType);
     }
 
     void watchIdle(long idleMillis) {
@@ -126,7 +108,7 @@ final class LivePublisher implements Publishing {
         if (msg.typeId() == MessageType.AGGREGATE) {
             splitAggregate(msg);
         } else {
-            media(msg.typeId(), msg.timestamp(), msg.content());
+            ingest.media(msg.typeId(), msg.timestamp(), msg.content());
         }
     }
 
@@ -153,7 +135,7 @@ final class LivePublisher implements Publishing {
             }
             long stamped = (msg.timestamp() + (ts - first)) & 0xFFFFFFFFL;
             if (type == MessageType.AUDIO || type == MessageType.VIDEO) {
-                media(type, stamped, b.slice(at + 11, size));
+                ingest.media(type, stamped, b.slice(at + 11, size));
             } else if (type == MessageType.DATA_AMF0) {
                 RtmpMessage data = new RtmpMessage(type, stamped, msg.streamId(), b.retainedSlice(at + 11, size));
                 try {
@@ -168,64 +150,17 @@ final class LivePublisher implements Publishing {
         }
     }
 
-    /** Borrows {@code payload}. */
-    private void media(int typeId, long timestamp32, ByteBuf payload) {
-        boolean video = typeId == MessageType.VIDEO;
-        if (payload.readableBytes() == 0) {
-            return;
-        }
-        boolean config = video ? LiveFrame.isVideoConfig(payload) : LiveFrame.isAudioConfig(payload);
-        boolean keyframe = video && !config && LiveFrame.isKeyframeType(payload);
-        long ts = stream.map(video ? 1 : 0, timestamp32);
-        countFrame(video, keyframe, config, ts, payload);
-        if (recorder != null) {
-            recorder.write(typeId, ts, payload, config);
-        }
-        int csid = video ? ChunkStreams.VIDEO : ChunkStreams.AUDIO;
-        SharedMessage m = SharedMessage.of(typeId, csid, payload.retainedDuplicate(), chunkSize, alloc,
-                predictHeader(csid, typeId, ts, payload.readableBytes()));
-        stream.publish(this, new LiveFrame(LiveFrame.kindOf(typeId), m, ts, keyframe, config));
-    }
-
-    private void countFrame(boolean video, boolean keyframe, boolean config, long ts, ByteBuf payload) {
-        int size = payload.readableBytes();
-        frames++;
-        bytes += size;
-        int first = payload.getUnsignedByte(payload.readerIndex());
-        if (video) {
-            // Enhanced RTMP (IsExHeader) names the codec with a FourCC after the first byte.
-            videoCodecId = (first & 0x80) != 0 && size >= 5 ? payload.getInt(payload.readerIndex() + 1) : first & 0x0F;
-        } else {
-            soundFormat = first >> 4;
-        }
-        if (keyframe) {
-            if (lastKeyframeTs >= 0 && ts > lastKeyframeTs) {
-                keyframeIntervalMillis = ts - lastKeyframeTs;
-            }
-            lastKeyframeTs = ts;
-        }
-        long second = System.nanoTime() / 1_000_000_000L;
-        int slot = (int) (second & 7);
-        if (bucketSecond[slot] != second) {
-            bucketVideoFrames[slot] = 0;
-            bucketBytes[slot] = 0;
-            bucketSecond[slot] = second;
-        }
-        if (video && !config) {
-            bucketVideoFrames[slot]++;
-        }
-        bucketBytes[slot] += size;
-    }
-
     void publishType(String type) {
         this.publishType = type;
     }
 
-    String publishType() {
+    @Override
+    public String publishType() {
         return publishType;
     }
 
-    long publishTimeMillis() {
+    @Override
+    public long publishTimeMillis() {
         return publishTimeMillis;
     }
 
@@ -237,70 +172,14 @@ final class LivePublisher implements Publishing {
         return netStream;
     }
 
-    long framesIn() {
-        return frames;
-    }
-
-    long bytesIn() {
-        return bytes;
-    }
-
-    long keyframeIntervalMillis() {
-        return keyframeIntervalMillis;
-    }
-
-    int videoCodecId() {
-        return videoCodecId;
-    }
-
-    int width() {
-        return width;
-    }
-
-    int height() {
-        return height;
-    }
-
-    int soundFormat() {
-        return soundFormat;
-    }
-
-    /** [video frames per second, bits per second] over the last complete seconds (up to 5). Any thread (racy, for monitoring). */
-    double[] rates() {
-        long now = System.nanoTime() / 1_000_000_000L;
-        // Whole seconds only: not the current one, nor the one the publication began in.
-        long from = Math.max(now - 5, startedNanos / 1_000_000_000L + 1);
-        if (from >= now) {
-            return new double[] {0, 0};
-        }
-        int seconds = (int) (now - from);
-        long framesSum = 0;
-        long bytesSum = 0;
-        for (long sec = from; sec < now; sec++) {
-            int slot = (int) (sec & 7);
-            if (bucketSecond[slot] == sec) {
-                framesSum += bucketVideoFrames[slot];
-                bytesSum += bucketBytes[slot];
+    @Override
+    public void stopByAdmin() {
+        session.channel().eventLoop().execute(() -> {
+            if (netStream.publishing() == this) {
+                LOG.info("unpublish {} stream={} reason=admin", session.describe(), name);
+                netStream.unpublish("admin");
             }
-        }
-        return new double[] {(double) framesSum / seconds, bytesSum * 8.0 / seconds};
-    }
-
-    /**
-     * The first-chunk header of this frame for a viewer on message stream 1 that received the previous frame
-     * of the track: the same for every such viewer, since fmt 1..3 headers carry the delta, not the time.
-     * Null when it would be a fmt-0 header (absolute time) or need an extended timestamp.
-     */
-    private byte[] predictHeader(int csid, int typeId, long ts, int length) {
-        scratch.clear();
-        int fmt = model.writeHeader(csid, typeId, ts, 1, length, scratch);
-        int expected = 1 + (fmt == 1 ? 7 : fmt == 2 ? 3 : 0);
-        if (fmt == 0 || scratch.readableBytes() != expected) {
-            return null;
-        }
-        byte[] h = new byte[expected];
-        scratch.getBytes(0, h);
-        return h;
+        });
     }
 
     @Override
@@ -314,25 +193,18 @@ final class LivePublisher implements Publishing {
             if (values.size() >= 2 && values.get(0) instanceof String handler) {
                 Object meta = values.get(1);
                 if ("onMetaData".equals(handler)) {
-                    AmfObject m = metadataObject(meta);
-                    m.put("server", "Millrace");
-                    width = (int) m.getNumber("width", 0);
-                    height = (int) m.getNumber("height", 0);
-                    if (recorder != null) {
-                        recorder.metadata(m);
-                    }
-                    stream.metadata(this, dataFrame("onMetaData", List.of(m), true, 0));
+                    ingest.metadata(metadataObject(meta));
                 } else {
-                    stream.publish(this, dataFrame(handler, values.subList(1, values.size()), false, data.timestamp()));
+                    ingest.data(handler, values.subList(1, values.size()), data.timestamp());
                 }
             }
             return;
         }
         if ("@clearDataFrame".equals(n)) {
-            stream.metadata(this, null);
+            ingest.clearMetadata();
             return;
         }
-        stream.publish(this, dataFrame(n, values, false, data.timestamp()));
+        ingest.data(n, values, data.timestamp());
     }
 
     private static AmfObject metadataObject(Object meta) {
@@ -348,15 +220,6 @@ final class LivePublisher implements Publishing {
         return AmfObject.ecmaArray(Map.of());
     }
 
-    private LiveFrame dataFrame(String handler, List<Object> values, boolean config, long timestamp32) {
-        long ts = config ? stream.now() : stream.map(2, timestamp32);
-        RtmpMessage encoded = AmfMessageCodec.encode(new DataMessage(handler, values, 0, 0), AmfEncoding.AMF0, alloc);
-        SharedMessage m = SharedMessage.of(MessageType.DATA_AMF0, ChunkStreams.STREAM_COMMAND,
-                encoded.content().retain(), chunkSize, alloc);
-        encoded.release();
-        return new LiveFrame(LiveFrame.Kind.DATA, m, ts, false, config);
-    }
-
     @Override
     public void onReadComplete() {
         stream.flush();
@@ -368,7 +231,8 @@ final class LivePublisher implements Publishing {
             return;
         }
         LOG.info("unpublish {} stream={} reason={} after {} s, {} frames, {} bytes", session.describe(), name, reason,
-                String.format("%.1f", (System.nanoTime() - startedNanos) / 1e9), frames, bytes);
+                String.format("%.1f", (System.nanoTime() - ingest.startedNanos()) / 1e9), ingest.framesIn(),
+                ingest.bytesIn());
         end(status);
     }
 
@@ -382,9 +246,9 @@ final class LivePublisher implements Publishing {
             idleCheck.cancel(false);
         }
         boolean active = session.channel().isActive();
-        if (recorder != null) {
-            recorder.close();
-            FlvRecorder r = recorder;
+        FlvRecorder r = ingest.recorder();
+        if (r != null) {
+            r.close();
             long size = r.fileSize();
             netStream.access("recordstop", name, 200, null, e -> e.set(AccessLog.Field.X_FILE_NAME, r.file())
                     .set(AccessLog.Field.X_FILE_EXT, "flv").set(AccessLog.Field.X_FILE_SIZE, size < 0 ? null : size)

@@ -25,7 +25,7 @@ final class LiveStream {
     private final ServerConfig.Live config;
 
     // ---- guarded by this ----
-    private LivePublisher publisher;
+    private LiveSource publisher;
     private long seq;
     private final LiveTimeline timeline = new LiveTimeline();
     private LiveFrame metadata;
@@ -47,7 +47,7 @@ final class LiveStream {
     }
 
     /** The publisher now, or null. */
-    synchronized LivePublisher publisher() {
+    synchronized LiveSource publisher() {
         return publisher;
     }
 
@@ -78,7 +78,7 @@ final class LiveStream {
     // ---- publisher side ---------------------------------------------------------------------------
 
     /** Makes {@code p} the publisher; false if another one publishes. */
-    synchronized boolean attach(LivePublisher p) {
+    synchronized boolean attach(LiveSource p) {
         if (publisher != null) {
             return false;
         }
@@ -107,7 +107,7 @@ final class LiveStream {
      * A frame from the publisher {@code p}: numbered, cached as needed and offered to every fan-out. Takes
      * over the caller's reference to {@code f}. Ignored (and released) if {@code p} no longer publishes.
      */
-    void publish(LivePublisher p, LiveFrame f) {
+    void publish(LiveSource p, LiveFrame f) {
         synchronized (this) {
             if (publisher != p) {
                 f.release();
@@ -120,7 +120,7 @@ final class LiveStream {
     }
 
     /** Sets (or, with null, clears) the stream metadata new viewers get first; also offered to current viewers. */
-    void metadata(LivePublisher p, LiveFrame f) {
+    void metadata(LiveSource p, LiveFrame f) {
         synchronized (this) {
             if (publisher != p) {
                 if (f != null) {
@@ -146,8 +146,23 @@ final class LiveStream {
         }
     }
 
+    /**
+     * A playlist event of the publisher {@code p} ({@link LiveFrame.Kind#SWITCH} or {@link LiveFrame.Kind#RESET}),
+     * offered to the viewers in stream order at the furthest point of the timeline; not cached (a viewer who
+     * joins later does not get it). False, and nothing offered, if {@code p} no longer publishes.
+     */
+    boolean event(LiveSource p, LiveFrame.Kind kind) {
+        synchronized (this) {
+            if (publisher != p) {
+                return false;
+            }
+            offerLocked(LiveFrame.event(kind, Math.max(0, timeline.furthest())));
+        }
+        return true;
+    }
+
     /** {@code p} stops publishing: viewers are told, the caches emptied; the timeline goes on for the next one. */
-    void detach(LivePublisher p) {
+    void detach(LiveSource p) {
         synchronized (this) {
             if (publisher != p) {
                 return;

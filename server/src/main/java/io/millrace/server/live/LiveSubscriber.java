@@ -1,5 +1,6 @@
 package io.millrace.server.live;
 
+import io.millrace.amf.AmfObject;
 import io.millrace.rtmp.command.DataMessage;
 import io.millrace.rtmp.command.NetStreamStatus;
 import io.millrace.rtmp.control.StreamBegin;
@@ -127,8 +128,8 @@ final class LiveSubscriber implements Playback {
 
     private void accept(LiveFrame f) {
         switch (f.kind) {
-            case PUBLISH -> waitKeyframe = true;
-            case UNPUBLISH -> {
+            case PUBLISH, RESET -> waitKeyframe = true;
+            case UNPUBLISH, SWITCH -> {
             }
             case AUDIO -> {
                 if (!f.config && (!receiveAudio || paused)) {
@@ -208,6 +209,16 @@ final class LiveSubscriber implements Playback {
                     name + " is now published.", name));
             case UNPUBLISH -> channel.write(session.status(id, NetStreamStatus.PLAY_UNPUBLISH_NOTIFY,
                     name + " is now unpublished.", name));
+            case SWITCH -> {
+                // As NetStream sends it between the items of a client's playlist: code and level only.
+                AmfObject info = NetStreamStatus.PLAY_SWITCH.info(null);
+                info.remove("description");
+                session.write(new DataMessage("onPlayStatus", List.of(info), id, base < 0 ? 0 : Math.max(0, f.timestamp - base)));
+            }
+            case RESET -> {
+                channel.write(session.status(id, NetStreamStatus.PLAY_RESET, "Playing and resetting " + name + ".", name));
+                channel.write(session.status(id, NetStreamStatus.PLAY_START, "Started playing " + name + ".", name));
+            }
             default -> {
                 long ts = base < 0 ? 0 : Math.max(0, f.timestamp - base);
                 // On this channel's loop, holding the frame: the encoder is done with it when write returns.

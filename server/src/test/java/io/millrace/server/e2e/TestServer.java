@@ -134,6 +134,11 @@ public final class TestServer implements AutoCloseable {
         return server.httpPort();
     }
 
+    /** The server's application of this name (e.g. the live application, for its server-side streams), or null. */
+    public io.millrace.server.session.Application application(String name) {
+        return server.application(name);
+    }
+
     public io.millrace.server.monitor.Monitoring monitoring() {
         return server.monitoring();
     }
