@@ -114,6 +114,7 @@ public final class MillraceServer {
                         config.accessLog().keepFiles(), Clock.systemUTC(), "Millrace " + Main.VERSION, config.rtmp().bind())
                 : AccessLog.OFF;
         monitor = new ServerMonitor(apps, channels, accessLog);
+        monitor.hosts(hosts);
 
         boolean epoll = Epoll.isAvailable();
         bossGroup = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);

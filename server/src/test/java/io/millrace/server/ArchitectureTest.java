@@ -32,7 +32,11 @@ import static org.assertj.core.api.Assertions.tuple;
  *       {@code io.netty.buffer} and {@code io.netty.util};</li>
  *   <li>rtmp uses neither {@code io.millrace.server} nor {@code io.millrace.media};</li>
  *   <li>media uses neither {@code io.millrace.server}, {@code io.millrace.rtmp} nor {@code io.netty.channel};</li>
- *   <li>no module but server uses {@code io.millrace.server}.</li>
+ *   <li>no module but server uses {@code io.millrace.server};</li>
+ *   <li>api uses no {@code io.millrace.*} but {@code io.millrace.api}, and no {@code io.netty.*} at all
+ *       (an application compiles against it alone);</li>
+ *   <li>the example applications ({@code examples/*}) use no {@code io.millrace.*} but {@code io.millrace.api}
+ *       and their own {@code io.millrace.examples}, and no {@code io.netty.*}: what a third party can do.</li>
  * </ul>
  *
  * <p>Test sources may also use {@code io.millrace.testkit}, the test-scoped helper every module declares.
@@ -42,7 +46,7 @@ import static org.assertj.core.api.Assertions.tuple;
 class ArchitectureTest {
 
     /** The modules whose rules are written below; if one disappears or is renamed, the test says so. */
-    private static final Set<String> RULED_MODULES = Set.of("amf", "rtmp", "media", "server");
+    private static final Set<String> RULED_MODULES = Set.of("api", "amf", "rtmp", "media", "server", "examples/chat");
 
     /** Modules at the end of the dependency chain, which nothing depends on. */
     private static final Set<String> LEAF_MODULES = Set.of("bench", "dist");
@@ -76,7 +80,13 @@ class ArchitectureTest {
             if (area.equals("server") && !module.equals("server") && !LEAF_MODULES.contains(module)) {
                 return "only the server module and the leaf modules " + LEAF_MODULES + " may use io.millrace.server";
             }
+            if (module.startsWith("examples/")) {
+                return area.equals("api") || area.equals("examples") ? null
+                        : "an example application may use no io.millrace package but io.millrace.api";
+            }
             switch (module) {
+                case "api":
+                    return area.equals("api") ? null : "api may use no io.millrace package but io.millrace.api";
                 case "amf":
                     return area.equals("amf") ? null : "amf may use no io.millrace package but io.millrace.amf";
                 case "rtmp":
@@ -86,6 +96,9 @@ class ArchitectureTest {
                 default:
                     return null;
             }
+        }
+        if (module.equals("api") || module.startsWith("examples/")) {
+            return module + " may use no io.netty package: applications see no Netty";
         }
         switch (module) {
             case "amf":
@@ -320,6 +333,14 @@ class ArchitectureTest {
         List<Violation> found = check("media", false, "B.java", source);
         assertThat(found).extracting(Violation::line, Violation::reference)
                 .containsExactly(tuple(8, "io.millrace.rtmp.V.NAME"));
+    }
+
+    @Test
+    void theApiAndTheExamplesSeeNoServerAndNoNetty() {
+        String source = "import io.millrace.api.Client;\nimport io.netty.buffer.ByteBuf;\nimport io.millrace.amf.AmfObject;\n";
+        assertThat(check("api", false, "A.java", source)).extracting(Violation::line).containsExactly(2, 3);
+        assertThat(check("examples/chat", false, "B.java", source + "import io.millrace.examples.chat.X;\n"))
+                .extracting(Violation::line).containsExactly(2, 3);
     }
 
     @Test

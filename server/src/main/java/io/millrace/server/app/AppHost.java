@@ -35,9 +35,11 @@ public final class AppHost {
     private final Path dataDir;
     private final Extensions extensions;
     private final Map<String, AppInstance> instances = new HashMap<>();
-    private Code code;
+    private volatile Code code;
     private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
-    /** The jars' fingerprint when the code was loaded, and the one seen at the last check. */
+    /** Held while jars are looked at and loaded (watcher and admin): one reload at a time. */
+    private final Object reloadLock = new Object();
+    /** The jars' fingerprint when the code was loaded, and the one seen at the last check (under reloadLock). */
     private String loadedFingerprint;
     private String lastSeenFingerprint;
     private volatile boolean stopped;
@@ -349,20 +351,23 @@ public final class AppHost {
         if (config.hosting().className() == null || stopped || config.hosting().folder() == null) {
             return;
         }
-        String now = fingerprint();
-        String previous = lastSeenFingerprint;
-        lastSeenFingerprint = now;
-        if (now.equals(loadedFingerprint) || !now.equals(previous)) {
-            return;
+        synchronized (reloadLock) {
+            String now = fingerprint();
+            String previous = lastSeenFingerprint;
+            lastSeenFingerprint = now;
+            if (now.equals(loadedFingerprint) || !now.equals(previous)) {
+                return;
+            }
+            reload(now);
         }
-        reload(now);
     }
 
     /**
-     * Loads the code again and unloads every instance (their clients get AppShutdown). Watcher thread; the jars
-     * are copied and loaded before the lock is taken, so connects are not held up meanwhile.
+     * Loads the code again and unloads every instance (their clients get AppShutdown). The jars are copied and
+     * loaded before the lock is taken, so connects are not held up meanwhile. False when the new code does not
+     * load (the running code stays).
      */
-    void reload(String fingerprint) {
+    private boolean reload(String fingerprint) { // under reloadLock
         Code next;
         try {
             next = load();
@@ -370,13 +375,49 @@ public final class AppHost {
             loadedFingerprint = fingerprint; // do not try this same set of jars again
             LOG.error("application {}: the replaced jar does not load, the running code stays: {}", name(),
                     e.getMessage());
-            return;
+            return false;
         }
         loadedFingerprint = fingerprint;
-        swap(next);
+        lastSeenFingerprint = fingerprint;
+        swap(next, "jar replaced");
+        return true;
     }
 
-    private synchronized void swap(Code next) {
+    /**
+     * Reloads now (admin): an application with code loads its jars again; one without unloads its instances.
+     * False when the new code does not load.
+     */
+    public boolean reloadNow(String why) {
+        synchronized (reloadLock) {
+            if (stopped) {
+                return false;
+            }
+            if (config.hosting().className() == null) {
+                swap(code, why);
+                return true;
+            }
+            return reload(fingerprint());
+        }
+    }
+
+    /** Unloads one instance now (admin); false if it is not loaded. */
+    public boolean unload(String instance, String why) {
+        AppInstance i;
+        synchronized (this) {
+            i = instances.remove(instance);
+            if (i == null) {
+                return false;
+            }
+            if (i.idleTimer != null) {
+                i.idleTimer.cancel(false);
+                i.idleTimer = null;
+            }
+        }
+        i.shutdown(why, () -> { });
+        return true;
+    }
+
+    private synchronized void swap(Code next, String why) {
         if (stopped) {
             if (next.loader() != null) {
                 close(next.loader());
@@ -387,14 +428,14 @@ public final class AppHost {
         code = next;
         List<AppInstance> running = new ArrayList<>(instances.values());
         instances.clear();
-        LOG.info("application {}: jar replaced, reloading ({} instance(s) shut down; now {})", name(), running.size(),
+        LOG.info("application {}: {}, reloading ({} instance(s) shut down; now {})", name(), why, running.size(),
                 next.describe());
         CountDownLatch left = new CountDownLatch(running.size());
         for (AppInstance i : running) {
             if (i.idleTimer != null) {
                 i.idleTimer.cancel(false);
             }
-            i.shutdown("reloaded", left::countDown);
+            i.shutdown(why, left::countDown);
         }
         // The old classes may still run a last callback: close their loader once every instance has stopped.
         runtime.pool.execute(() -> {
@@ -403,7 +444,7 @@ public final class AppHost {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            if (old.loader() != null) {
+            if (old.loader() != null && old != code) {
                 close(old.loader());
                 try {
                     deleteTree(dataDir.resolve("apps-code").resolve(name()).resolve(Long.toString(old.generation())));

@@ -366,6 +366,12 @@ public final class AppInstance implements Instance {
         return sharedObjects;
     }
 
+    /** The shared objects in memory now, for monitoring (any thread). */
+    public List<io.millrace.server.so.SharedObjects.Info> sharedObjectInfo() {
+        io.millrace.server.so.SharedObjects so = existingSharedObjects();
+        return so == null ? List.of() : so.list();
+    }
+
     private synchronized io.millrace.server.so.SharedObjects existingSharedObjects() {
         return sharedObjects;
     }

@@ -38,6 +38,8 @@ import java.util.function.Function;
  *   <li>{@code getAppStats app}: one application, all instances together.</li>
  *   <li>{@code getActiveInstances}: {@code "app/instance"} of every active instance.</li>
  *   <li>{@code getInstanceStats appInst}: one instance.</li>
+ *   <li>{@code getSharedObjects appInst}: the instance's shared objects in memory (name, persistent, version,
+ *       subscribers, properties, bytes).</li>
  *   <li>{@code getLiveStreams appInst}: names of the instance's live streams (also those whose viewers
  *       wait for a publisher).</li>
  *   <li>{@code getLiveStreamStats appInst stream}: publisher, subscribers and the stream's media figures.</li>
@@ -141,6 +143,19 @@ final class FmsAdminApi {
             return monitoring.clients(i.app(), i.instance()).stream().map(ClientStats::clientId).toList();
         });
         command("getUserStats", this::getUserStats);
+        command("getSharedObjects", r -> {
+            InstanceStats i = instanceOf(r);
+            return monitoring.sharedObjects(i.app(), i.instance()).stream().map(o -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("name", o.name());
+                m.put("persistent", o.persistent());
+                m.put("version", o.version());
+                m.put("subscribers", o.subscribers());
+                m.put("properties", o.properties());
+                m.put("bytes", o.bytes());
+                return m;
+            }).toList();
+        });
     }
 
     private void command(String name, Function<AdminRequest, Object> body) {

@@ -24,6 +24,11 @@ import java.util.Set;
  * GET  /api/apps/{app}                              AppStats                 404 if unknown
  * GET  /api/apps/{app}/instances                    [InstanceStats]          404 if the app is unknown
  * GET  /api/apps/{app}/instances/{instance}         InstanceStats            404 if not active
+ * POST /api/apps/{app}/reload                       {"app", "reloaded": true}: its code loaded again, every instance
+ *                                                   unloaded (clients get AppShutdown); 404 if unknown, 409 if the
+ *                                                   new code does not load (the running code stays)
+ * GET  /api/apps/{app}/instances/{instance}/sharedobjects  [SharedObjectStats] (those in memory)
+ * POST /api/apps/{app}/instances/{instance}/unload  {"app", "instance", "unloaded": true}; 404 if not loaded
  * GET  /api/clients[?app=&amp;instance=]                [ClientStats]
  * GET  /api/clients/{id}                            ClientStats              404 if unknown
  * POST /api/clients/{id}/kick                       {"clientId", "kicked": true}; 404 if unknown
@@ -124,6 +129,40 @@ final class JsonApi {
         if (s.size() == 2) {
             get(r, Set.of());
             return ok(monitoring.application(app).orElseThrow(() -> ApiError.notFound("no application " + app)));
+        }
+        if (s.size() == 3 && s.get(2).equals("reload")) {
+            post(r);
+            if (monitoring.application(app).isEmpty()) {
+                throw ApiError.notFound("no application " + app);
+            }
+            if (!monitoring.reloadApp(app)) {
+                throw new ApiError(io.netty.handler.codec.http.HttpResponseStatus.CONFLICT, FmsAdminApi.COMMAND_FAILED,
+                        "application " + app + " did not reload: its code does not load (see the log); the running code stays");
+            }
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("app", app);
+            body.put("reloaded", true);
+            return ok(body);
+        }
+        if (s.get(2).equals("instances") && s.size() >= 5
+                && (s.get(s.size() - 1).equals("sharedobjects") || s.get(s.size() - 1).equals("unload"))) {
+            String instance = String.join("/", s.subList(3, s.size() - 1));
+            if (s.get(s.size() - 1).equals("sharedobjects")) {
+                get(r, Set.of());
+                if (monitoring.instance(app, instance).isEmpty()) {
+                    throw ApiError.notFound("no active instance " + app + "/" + instance);
+                }
+                return ok(monitoring.sharedObjects(app, instance));
+            }
+            post(r);
+            if (!monitoring.unloadInstance(app, instance)) {
+                throw ApiError.notFound("no loaded instance " + app + "/" + instance);
+            }
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("app", app);
+            body.put("instance", instance);
+            body.put("unloaded", true);
+            return ok(body);
         }
         if (s.get(2).equals("instances") && s.size() <= 4) {
             get(r, Set.of());

@@ -56,4 +56,17 @@ public interface Monitoring {
      * NetStream.Play.UnpublishNotify; the publisher stays connected). False if no such stream is live.
      */
     boolean stopStream(String app, String instance, String name);
+
+    /** The shared objects an instance holds in memory now (FMS's getSharedObjects); empty if none or no instance. */
+    List<SharedObjectStats> sharedObjects(String app, String instance);
+
+    /**
+     * Reloads an application (FMS's reloadApp): its code is loaded again from its jars and every instance is
+     * unloaded, its clients told NetConnection.Connect.AppShutdown. False if there is no such application, or its
+     * new code does not load (the running code then stays).
+     */
+    boolean reloadApp(String app);
+
+    /** Unloads one instance (FMS's unloadApp): its clients are told AppShutdown. False if it is not loaded. */
+    boolean unloadInstance(String app, String instance);
 }

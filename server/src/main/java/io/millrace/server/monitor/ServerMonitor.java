@@ -36,6 +36,7 @@ public final class ServerMonitor implements Monitoring {
 
     private final Map<String, Application> applications;
     private final ChannelGroup channels;
+    private volatile Map<String, io.millrace.server.app.AppHost> hosts = Map.of();
     private final AccessLog accessLog;
     private final long launchTimeMillis = System.currentTimeMillis();
     private final long launchNanos = System.nanoTime();
@@ -359,5 +360,33 @@ public final class ServerMonitor implements Monitoring {
     public boolean stopStream(String app, String instance, String name) {
         Application a = app == null ? null : applications.get(app);
         return a != null && a.stopStream(instance == null ? "_definst_" : instance, name);
+    }
+
+    /** The application hosts (code, instances, shared objects), set once the server has made them. */
+    public void hosts(Map<String, io.millrace.server.app.AppHost> hosts) {
+        this.hosts = Map.copyOf(hosts);
+    }
+
+    @Override
+    public List<SharedObjectStats> sharedObjects(String app, String instance) {
+        io.millrace.server.app.AppHost h = app == null ? null : hosts.get(app);
+        io.millrace.server.app.AppInstance i = h == null ? null : h.instance(instance == null ? "_definst_" : instance);
+        if (i == null) {
+            return List.of();
+        }
+        return i.sharedObjectInfo().stream().map(o -> new SharedObjectStats(app, i.name(), o.name(), o.persistent(),
+                o.version(), o.subscribers(), o.properties(), o.bytes())).toList();
+    }
+
+    @Override
+    public boolean reloadApp(String app) {
+        io.millrace.server.app.AppHost h = app == null ? null : hosts.get(app);
+        return h != null && h.reloadNow("reloaded by the administrator");
+    }
+
+    @Override
+    public boolean unloadInstance(String app, String instance) {
+        io.millrace.server.app.AppHost h = app == null ? null : hosts.get(app);
+        return h != null && h.unload(instance == null ? "_definst_" : instance, "unloaded by the administrator");
     }
 }

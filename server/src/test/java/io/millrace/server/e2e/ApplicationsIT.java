@@ -171,6 +171,45 @@ class ApplicationsIT {
     }
 
     @Test
+    void aJarThatDoesNotLoadLeavesTheRunningCodeInPlace() throws Exception {
+        try (LogCapture log = LogCapture.start();
+             ChatApp.Connected alice = connect(server, "chat/lobby", 3, "alice")) {
+            Path jar = root.resolve("apps/chat/chat.jar");
+            Path tmp = root.resolve("apps/chat/.broken");
+            java.nio.file.Files.write(tmp, "not a jar".getBytes());
+            java.nio.file.Files.move(tmp, jar, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Await.until("the failed reload is logged", () -> log.events().stream().anyMatch(e ->
+                    e.getFormattedMessage().contains("the replaced jar does not load, the running code stays")));
+            assertThat(alice.client().isOpen()).isTrue();
+            assertThat(result(call(alice.client(), "version"))).isEqualTo("1");
+
+            ChatApp.writeJar(jar, "3"); // fixed: now it reloads
+            Await.until("the chat client is told AppShutdown", () -> alice.client().history().stream().anyMatch(e ->
+                    e instanceof ClientEvent.CommandEvent ce && "NetConnection.Connect.AppShutdown".equals(ce.code())));
+            try (ChatApp.Connected again = connect(server, "chat/lobby", 0, "alice")) {
+                assertThat(result(call(again.client(), "version"))).isEqualTo("3");
+            }
+        }
+    }
+
+    @Test
+    void theAdministratorReloadsAnApplicationAndUnloadsAnInstance() throws Exception {
+        try (ChatApp.Connected alice = connect(server, "chat/lobby", 3, "alice");
+             ChatApp.Connected bob = connect(server, "chat/kitchen", 3, "bob")) {
+            assertThat(server.http("POST", "/api/apps/chat/instances/kitchen/unload")).contains("\"unloaded\":true");
+            Await.until("bob is told AppShutdown", () -> !bob.client().isOpen());
+            assertThat(alice.client().isOpen()).as("another instance is not touched").isTrue();
+
+            assertThat(server.http("POST", "/api/apps/chat/reload")).contains("\"reloaded\":true");
+            Await.until("alice is told AppShutdown", () -> !alice.client().isOpen());
+            assertThat(alice.client().history()).anyMatch(e -> e instanceof ClientEvent.CommandEvent ce
+                    && "NetConnection.Connect.AppShutdown".equals(ce.code())
+                    && ce.info().getString("description").contains("reloaded by the administrator"));
+        }
+    }
+
+    @Test
     void anIdleInstanceIsUnloaded() throws Exception {
         AppHost chat = server.server().appHost("chat");
         try (ChatApp.Connected alice = connect(server, "chat/lobby", 3, "alice")) {

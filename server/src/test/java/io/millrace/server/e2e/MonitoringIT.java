@@ -40,14 +40,7 @@ class MonitoringIT {
     }
 
     private String http(String method, String path) throws Exception {
-        java.net.http.HttpClient c = java.net.http.HttpClient.newHttpClient();
-        java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create("http://127.0.0.1:" + server.httpPort() + path))
-                .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString("admin:test-secret".getBytes()));
-        b = method.equals("POST") ? b.POST(java.net.http.HttpRequest.BodyPublishers.noBody()) : b.GET();
-        java.net.http.HttpResponse<String> r = c.send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as("%s %s: %s", method, path, r.body()).isEqualTo(200);
-        return r.body();
+        return server.http(method, path);
     }
 
     private static <T> T await(String what, Supplier<Optional<T>> probe) throws InterruptedException {

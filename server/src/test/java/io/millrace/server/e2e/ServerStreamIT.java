@@ -135,6 +135,35 @@ class ServerStreamIT {
                 Probe.count(first, "audio") + Probe.count(next, "audio"));
     }
 
+    /** The chat example's channel on a schedule: 1 s of the sample every 2 s, each airing a new publication. */
+    @Test
+    void theChannelAirsAgainOnItsSchedule() throws Exception {
+        Path apps = ChatApp.deploy(tmp, """
+                class: io.millrace.examples.chat.ChatRoom
+                settings:
+                  channel:
+                    stream: tv
+                    files: [sample]
+                    seconds: 1
+                    everySeconds: 2
+                """, "1");
+        server = TestServer.startIn(tmp, "apps:\n  folder: " + apps + "\n");
+        try (ChatApp.Connected viewer = ChatApp.connect(server, "chat/lobby", 3, "viewer")) {
+            RtmpClient c = viewer.client();
+            double tid = c.send("createStream", null);
+            c.await(e -> e instanceof ClientEvent.CommandEvent ce && ce.command().transactionId() == tid, LivePeer.WAIT);
+            c.sendOnStream(1, "play", null, "tv", -1.0);
+            java.time.Duration airing = java.time.Duration.ofSeconds(5);
+            c.await(e -> code(e, "NetStream.Play.UnpublishNotify"), airing);
+            c.await(e -> code(e, "NetStream.Play.PublishNotify"), airing);
+            c.await(e -> code(e, "NetStream.Play.UnpublishNotify"), airing);
+            c.await(e -> code(e, "NetStream.Play.PublishNotify"), airing);
+            long keyframes = c.history().stream().filter(e -> e instanceof ClientEvent.Media m && m.isVideo()
+                    && m.isFrame() && (m.head()[0] & 0xF0) == 0x10).count();
+            assertThat(keyframes).as("each airing starts on a keyframe").isGreaterThanOrEqualTo(2);
+        }
+    }
+
     /** Every frame of both items, video timestamps growing by at most 2 frames, the second item on a keyframe. */
     private static void assertOneStream(List<Probe.Packet> got, List<Probe.Packet> first, long expectedVideo,
                                         long expectedAudio) {

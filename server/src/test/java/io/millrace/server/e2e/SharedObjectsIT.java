@@ -163,6 +163,11 @@ class SharedObjectsIT {
             aliceHistory.until(m -> m.changes.contains("wave[hi]"));
             bobHistory.until(m -> m.changes.contains("wave[hi]"));
 
+            // The admin API lists the room's shared objects (FMS's getSharedObjects).
+            String listed = server.http("GET", "/api/apps/chat/instances/lobby/sharedobjects");
+            assertThat(listed).contains("\"name\":\"users\"", "\"name\":\"history\"", "\"persistent\":true");
+            assertThat(server.http("GET", "/admin/getSharedObjects?appInst=chat/lobby")).contains("history");
+
             // bob leaves: alice's user list loses him.
             bob.client().close();
             aliceUsers.until(m -> m.properties.size() == 1);

@@ -56,6 +56,18 @@ public final class TestServer implements AutoCloseable {
         return new TestServer(server, media, data);
     }
 
+    /** A request to the server's HTTP API as the admin (test-secret); fails unless it answers 200. Returns the body. */
+    public String http(String method, String path) throws Exception {
+        java.net.http.HttpClient c = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + httpPort() + path))
+                .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString("admin:test-secret".getBytes()));
+        b = method.equals("POST") ? b.POST(java.net.http.HttpRequest.BodyPublishers.noBody()) : b.GET();
+        java.net.http.HttpResponse<String> r = c.send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        org.assertj.core.api.Assertions.assertThat(r.statusCode()).as("%s %s: %s", method, path, r.body()).isEqualTo(200);
+        return r.body();
+    }
+
     /** The server itself (its application hosts, for tests that look inside). */
     public MillraceServer server() {
         return server;

@@ -150,6 +150,27 @@ final class FakeMonitoring implements Monitoring {
         return streams.removeIf(it);
     }
 
+    final List<String> reloaded = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<String> unloaded = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Override
+    public List<io.millrace.server.monitor.SharedObjectStats> sharedObjects(String app, String instance) {
+        return instance(app, instance).isEmpty() ? List.of() : List.of(new io.millrace.server.monitor.SharedObjectStats(
+                app, instance, "users", false, 7, 2, 2, 40));
+    }
+
+    @Override
+    public boolean reloadApp(String app) {
+        reloaded.add(app);
+        return !app.equals("broken");
+    }
+
+    @Override
+    public boolean unloadInstance(String app, String instance) {
+        unloaded.add(app + "/" + instance);
+        return instance(app, instance).isPresent();
+    }
+
     /** Replaces the stream list (for metric churn tests). */
     void setStreams(List<StreamStats> newStreams) {
         streams.clear();

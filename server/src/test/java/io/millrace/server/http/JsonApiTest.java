@@ -99,6 +99,28 @@ class JsonApiTest {
     }
 
     @Test
+    void applicationsReloadAndInstancesUnloadAndListTheirSharedObjects() {
+        HttpResponse<String> r = http.postAuth("/api/apps/live/reload");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(json(r).get("reloaded").asBoolean()).isTrue();
+        assertThat(http.monitoring.reloaded).containsExactly("live");
+        assertThat(error(http.postAuth("/api/apps/nope/reload"), 404)).contains("nope");
+        assertThat(error(http.getAuth("/api/apps/live/reload"), 405)).contains("POST");
+        assertThat(http.monitoring.reloaded).containsExactly("live");
+
+        JsonNode so = ok("/api/apps/live/instances/_definst_/sharedobjects");
+        assertThat(field(so, "name")).containsExactly("users");
+        assertThat(so.get(0).get("version").asLong()).isEqualTo(7);
+        assertThat(error(http.getAuth("/api/apps/live/instances/other/sharedobjects"), 404)).contains("live/other");
+
+        HttpResponse<String> u = http.postAuth("/api/apps/live/instances/_definst_/unload");
+        assertThat(u.statusCode()).as(u.body()).isEqualTo(200);
+        assertThat(json(u).get("instance").asText()).isEqualTo("_definst_");
+        assertThat(error(http.postAuth("/api/apps/live/instances/a/b/unload"), 404)).contains("live/a/b");
+        assertThat(http.monitoring.unloaded).containsExactly("live/_definst_", "live/a/b");
+    }
+
+    @Test
     void kickCallsMonitoring() {
         HttpResponse<String> r = http.postAuth("/api/clients/2/kick");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);

@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -78,9 +79,19 @@ public class ChatRoom implements Application {
         }
         String name = channel.get("stream") instanceof String s ? s : "tv";
         channelName = name;
+        double seconds = channel.get("seconds") instanceof Number n ? n.doubleValue() : -1;
         ServerStream tv = room.stream(name);
-        for (Object f : files) {
-            tv.play(String.valueOf(f), 0, -1, false);
+        Runnable air = () -> {
+            boolean first = true;
+            for (Object f : files) {
+                tv.play(String.valueOf(f), 0, seconds, first); // a reset first: each airing starts afresh
+                first = false;
+            }
+        };
+        air.run();
+        // Republished as live on a schedule: the files air again every everySeconds.
+        if (channel.get("everySeconds") instanceof Number every && every.doubleValue() > 0) {
+            room.scheduleEvery(Duration.ofMillis((long) (every.doubleValue() * 1000)), air);
         }
         LOG.info("chat room {}: channel {} plays {}", room.name(), name, files);
     }
