@@ -358,7 +358,7 @@ public final class AppHost {
             if (now.equals(loadedFingerprint) || !now.equals(previous)) {
                 return;
             }
-            reload(now);
+            reload(now, "jar replaced");
         }
     }
 
@@ -367,7 +367,7 @@ public final class AppHost {
      * loaded before the lock is taken, so connects are not held up meanwhile. False when the new code does not
      * load (the running code stays).
      */
-    private boolean reload(String fingerprint) { // under reloadLock
+    private boolean reload(String fingerprint, String why) { // under reloadLock
         Code next;
         try {
             next = load();
@@ -379,7 +379,7 @@ public final class AppHost {
         }
         loadedFingerprint = fingerprint;
         lastSeenFingerprint = fingerprint;
-        swap(next, "jar replaced");
+        swap(next, why);
         return true;
     }
 
@@ -396,7 +396,7 @@ public final class AppHost {
                 swap(code, why);
                 return true;
             }
-            return reload(fingerprint());
+            return reload(fingerprint(), why);
         }
     }
 

@@ -218,5 +218,20 @@ class MonitoringMetricsTest {
         public boolean stopStream(String app, String instance, String name) {
             return d.stopStream(app, instance, name);
         }
+
+        @Override
+        public java.util.List<io.millrace.server.monitor.SharedObjectStats> sharedObjects(String app, String instance) {
+            return d.sharedObjects(app, instance);
+        }
+
+        @Override
+        public boolean reloadApp(String app) {
+            return d.reloadApp(app);
+        }
+
+        @Override
+        public boolean unloadInstance(String app, String instance) {
+            return d.unloadInstance(app, instance);
+        }
     }
 }
