@@ -158,41 +158,21 @@ public final class RtmpClient implements AutoCloseable {
         return channel;
     }
 
-    /** Sends connect for {@code app} (e.g. "vod" or "vod/inst") and returns its transaction id. */
-    public double sendConnect(String app, String tcUrl) {
+    /**
+     * Sends connect for {@code app} (e.g. "vod" or "vod/inst"), with any extra arguments after the command object
+     * as {@code NetConnection.connect(uri, a, b)} sends them; returns its transaction id.
+     */
+    public double sendConnect(String app, String tcUrl, Object... extraArguments) {
         AmfObject props = AmfObject.of(
                 "app", app, "flashVer", options.flashVer(), "swfUrl", options.swfUrl(), "tcUrl", tcUrl, "fpad", false,
                 "capabilities", 239.0, "audioCodecs", 3575.0, "videoCodecs", 252.0, "videoFunction", 1.0,
                 "pageUrl", options.pageUrl(), "objectEncoding", (double) options.objectEncoding());
         // The connect command itself goes out as AMF0 (type 20) like Flash Player's; later commands use
         // the AMF3 envelope when objectEncoding is 3.
-        double tid = send("connect", props);
+        double tid = send("connect", props, extraArguments);
         if (options.objectEncoding() == 3) {
             // Off the event loop, the write above is only queued there: switching now would encode the
             // connect itself as type 17. Queue the switch behind it instead (the loop runs tasks in order).
-            if (channel.eventLoop().inEventLoop()) {
-                commandEncoder.setEncoding(AmfEncoding.AMF3);
-            } else {
-                channel.eventLoop().execute(() -> commandEncoder.setEncoding(AmfEncoding.AMF3));
-            }
-        }
-        return tid;
-    }
-
-    /**
-     * Sends connect with extra arguments after the command object, as {@code NetConnection.connect(uri, a, b)}
-     * does; returns its transaction id.
-     */
-    public double sendConnect(String app, String tcUrl, Object... extraArguments) {
-        if (extraArguments.length == 0) {
-            return sendConnect(app, tcUrl);
-        }
-        AmfObject props = AmfObject.of(
-                "app", app, "flashVer", options.flashVer(), "swfUrl", options.swfUrl(), "tcUrl", tcUrl, "fpad", false,
-                "capabilities", 239.0, "audioCodecs", 3575.0, "videoCodecs", 252.0, "videoFunction", 1.0,
-                "pageUrl", options.pageUrl(), "objectEncoding", (double) options.objectEncoding());
-        double tid = send("connect", props, extraArguments);
-        if (options.objectEncoding() == 3) {
             if (channel.eventLoop().inEventLoop()) {
                 commandEncoder.setEncoding(AmfEncoding.AMF3);
             } else {

@@ -47,21 +47,6 @@ class ServerStreamIT {
         return (LiveApplication) server.application("live");
     }
 
-    /** A stream name's events for the application: "start <file>" and "end", in order. */
-    private static ServerStream.Listener recorder(LinkedBlockingQueue<String> heard) {
-        return new ServerStream.Listener() {
-            @Override
-            public void onItemStart(String file) {
-                heard.add("start " + file);
-            }
-
-            @Override
-            public void onPlaylistEnd() {
-                heard.add("end");
-            }
-        };
-    }
-
     /** A second item, made now: 3 s of another pattern, coded as the sample is (640x360, 25 fps, AAC). */
     private static Path makeSecond(Path media) throws Exception {
         Path second = media.resolve("second.flv");
@@ -85,7 +70,7 @@ class ServerStreamIT {
 
         LinkedBlockingQueue<String> heard = new LinkedBlockingQueue<>();
         stream = live().serverStream("_definst_", "playlist", instanceExecutor);
-        stream.addListener(recorder(heard));
+        stream.addListener(io.millrace.server.live.PlaylistEvents.recorder(heard));
 
         Path out = tmp.resolve("played.flv");
         CompletableFuture<RealClients.Result> play = RealClients.async(90, RealClients.require("ffmpeg"), "-hide_banner",
@@ -192,14 +177,11 @@ class ServerStreamIT {
         LinkedBlockingQueue<String> heard = new LinkedBlockingQueue<>();
         stream = live().serverStream("_definst_", "news", instanceExecutor);
         assertThat(live().serverStream("_definst_", "news", instanceExecutor)).isSameAs(stream);
-        stream.addListener(recorder(heard));
-        RtmpClient viewer = RtmpClient.open("127.0.0.1", server.port(), RtmpClient.Options.flashPlayer());
+        stream.addListener(io.millrace.server.live.PlaylistEvents.recorder(heard));
+        LivePeer peer = LivePeer.connect(server, RtmpClient.Options.flashPlayer());
+        RtmpClient viewer = peer.client;
         try {
-            viewer.sendConnect("live", server.url("live"));
-            viewer.send("createStream", null);
-            viewer.await(e -> e instanceof ClientEvent.CommandEvent c && "_result".equals(c.name())
-                    && c.command().transactionId() == 2, LivePeer.WAIT);
-            viewer.sendOnStream(1, "play", null, "news", -2.0);
+            peer.play("news", -2.0);
             viewer.await(e -> code(e, "NetStream.Play.Start"), LivePeer.WAIT);
 
             stream.play("sample", 0, 2, true);

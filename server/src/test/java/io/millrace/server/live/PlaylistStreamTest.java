@@ -113,17 +113,7 @@ class PlaylistStreamTest {
         ch.freezeTime();
         app.eventLoops(ch.eventLoop());
         stream = app.serverStream("_definst_", "show", Runnable::run, () -> nanos);
-        stream.addListener(new ServerStream.Listener() {
-            @Override
-            public void onItemStart(String file) {
-                heard.add("start " + file);
-            }
-
-            @Override
-            public void onPlaylistEnd() {
-                heard.add("end");
-            }
-        });
+        stream.addListener(PlaylistEvents.recorder(heard));
         ch.writeInbound(new NetCommand.Connect(1, AmfObject.of("app", "live", "tcUrl", "rtmp://h/live",
                 "flashVer", "WIN 11,1,102,55", "objectEncoding", 0.0), List.of()));
         for (int i = 0; i < 3; i++) {
