@@ -166,7 +166,7 @@ public final class AppHost {
         }
         AppInstance i = instances.get(instance);
         if (i == null) {
-            if (instances.size() >= MAX_INSTANCES) {
+            if (instances.size() >= MAX_INSTANCES && !evictOneIdle()) {
                 return null;
             }
             i = new AppInstance(this, instance, code, config.hosting().preload().contains(instance));
@@ -178,6 +178,25 @@ public final class AppHost {
             i.idleTimer = null;
         }
         return i;
+    }
+
+    /**
+     * At the instance limit, an instance waiting out its idle time makes room at once (a client naming instance
+     * after instance must not lock others out until the idle times run out). False when every one is busy.
+     */
+    private boolean evictOneIdle() { // under this lock
+        for (AppInstance idle : instances.values()) {
+            if (idle.isIdle() && !idle.preloaded) {
+                instances.remove(idle.name());
+                if (idle.idleTimer != null) {
+                    idle.idleTimer.cancel(false);
+                    idle.idleTimer = null;
+                }
+                idle.shutdown("idle, and the application is at its " + MAX_INSTANCES + " instances", () -> { });
+                return true;
+            }
+        }
+        return false;
     }
 
     synchronized void connectDone(AppInstance i) {
