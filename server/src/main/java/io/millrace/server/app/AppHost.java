@@ -29,6 +29,8 @@ public final class AppHost {
     private static final Logger LOG = LoggerFactory.getLogger(AppHost.class);
     /** Instances one application may have at once: a client names the instance in its URL. */
     static final int MAX_INSTANCES = 10_000;
+    /** {@link #MAX_INSTANCES}, lower in tests. */
+    int maxInstances = MAX_INSTANCES;
 
     private final ServerConfig.ApplicationConfig config;
     private final AppRuntime runtime;
@@ -166,7 +168,7 @@ public final class AppHost {
         }
         AppInstance i = instances.get(instance);
         if (i == null) {
-            if (instances.size() >= MAX_INSTANCES && !evictOneIdle()) {
+            if (instances.size() >= maxInstances && !evictOneIdle()) {
                 return null;
             }
             i = new AppInstance(this, instance, code, config.hosting().preload().contains(instance));
@@ -192,7 +194,7 @@ public final class AppHost {
                     idle.idleTimer.cancel(false);
                     idle.idleTimer = null;
                 }
-                idle.shutdown("idle, and the application is at its " + MAX_INSTANCES + " instances", () -> { });
+                idle.shutdown("idle, and the application is at its " + maxInstances + " instances", () -> { });
                 return true;
             }
         }
