@@ -117,6 +117,11 @@ public final class AppHost {
         this.dataDir = dataDir;
         this.extensions = extensions;
         if (config.hosting().className() != null) {
+            try {
+                deleteTree(dataDir.resolve("apps-code").resolve(name())); // copies a previous run left behind
+            } catch (IOException e) {
+                LOG.warn("application {}: cannot delete the old copies of its jars: {}", name(), e.toString());
+            }
             loadedFingerprint = fingerprint();
             lastSeenFingerprint = loadedFingerprint;
             Code c;
