@@ -8,7 +8,6 @@ import io.millrace.api.ServerStream;
 import io.millrace.api.SharedObject;
 import io.millrace.api.StreamRequest;
 import io.millrace.rtmp.command.NetCommand;
-import io.millrace.server.session.RtmpSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -334,11 +333,6 @@ public final class AppInstance implements Instance {
     @Override
     public List<Client> clients() {
         return List.copyOf(clients);
-    }
-
-    /** The clients, for the host (shared objects, monitoring). */
-    Set<ClientHandle> clientHandles() {
-        return clients;
     }
 
     @Override

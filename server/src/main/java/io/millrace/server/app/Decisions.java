@@ -67,10 +67,6 @@ public final class Decisions {
             complete(new Reject(description, null));
         }
 
-        boolean isDecided() {
-            return decided.get();
-        }
-
         private boolean complete(Outcome o) {
             if (!decided.compareAndSet(false, true)) {
                 return false;

@@ -20,7 +20,6 @@ final class SerialExecutor implements Executor {
     private final String name;
     private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
     private boolean running;
-    private volatile Thread current;
 
     SerialExecutor(Executor pool, String name) {
         this.pool = pool;
@@ -42,13 +41,7 @@ final class SerialExecutor implements Executor {
         pool.execute(this::drain);
     }
 
-    /** Whether the calling thread is running one of this executor's tasks now. */
-    boolean inExecutor() {
-        return current == Thread.currentThread();
-    }
-
     private void drain() {
-        current = Thread.currentThread();
         String old = Thread.currentThread().getName();
         Thread.currentThread().setName("app " + name);
         try {
@@ -69,7 +62,6 @@ final class SerialExecutor implements Executor {
                 }
             }
         } finally {
-            current = null;
             Thread.currentThread().setName(old);
         }
         pool.execute(this::drain); // more waiting: continue later (running stays true)
