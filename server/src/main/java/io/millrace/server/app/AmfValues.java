@@ -23,14 +23,26 @@ public final class AmfValues {
     private AmfValues() {
     }
 
-    /** What a value read from the wire is to an application. */
+    /**
+     * Values one conversion from the wire may make: AMF references let a small message name the same parts
+     * over and over, which a copy would multiply.
+     */
+    static final int MAX_VALUES = 100_000;
+
+    /**
+     * What a value read from the wire is to an application. Throws IllegalArgumentException for a value nested
+     * more than {@value #MAX_DEPTH} deep or whose copy would hold more than {@value #MAX_VALUES} values.
+     */
     public static Object toJava(Object v) {
-        return toJava(v, 0);
+        return toJava(v, 0, new int[] {MAX_VALUES});
     }
 
-    private static Object toJava(Object v, int depth) {
+    private static Object toJava(Object v, int depth, int[] budget) {
         if (depth > MAX_DEPTH) {
             throw new IllegalArgumentException("value nested more than " + MAX_DEPTH + " deep");
+        }
+        if (--budget[0] < 0) {
+            throw new IllegalArgumentException("value holds more than " + MAX_VALUES + " values");
         }
         if (v == null || v instanceof AmfUndefined) {
             return null;
@@ -49,27 +61,27 @@ public final class AmfValues {
         }
         if (v instanceof AmfArray a) {
             if (a.associative().isEmpty()) {
-                return toJava(a.dense(), depth);
+                return toJava(a.dense(), depth, budget);
             }
             Map<String, Object> m = new LinkedHashMap<>();
             for (int i = 0; i < a.dense().size(); i++) {
-                m.put(Integer.toString(i), toJava(a.dense().get(i), depth + 1));
+                m.put(Integer.toString(i), toJava(a.dense().get(i), depth + 1, budget));
             }
-            a.associative().forEach((k, x) -> m.put(k, toJava(x, depth + 1)));
+            a.associative().forEach((k, x) -> m.put(k, toJava(x, depth + 1, budget)));
             return m;
         }
         if (v instanceof AmfVector vec) {
-            return toJava(vec.items(), depth);
+            return toJava(vec.items(), depth, budget);
         }
         if (v instanceof Map<?, ?> map) {
             Map<String, Object> m = new LinkedHashMap<>();
-            map.forEach((k, x) -> m.put(String.valueOf(k), toJava(x, depth + 1)));
+            map.forEach((k, x) -> m.put(String.valueOf(k), toJava(x, depth + 1, budget)));
             return m;
         }
         if (v instanceof List<?> list) {
             List<Object> l = new ArrayList<>(list.size());
             for (Object x : list) {
-                l.add(toJava(x, depth + 1));
+                l.add(toJava(x, depth + 1, budget));
             }
             return l;
         }

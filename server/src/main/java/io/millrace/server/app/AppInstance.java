@@ -135,6 +135,11 @@ public final class AppInstance implements Instance {
         });
     }
 
+    /** A connect acquired this instance but goes no further (its arguments could not be taken). */
+    public void connectAbandoned() {
+        host.connectDone(this);
+    }
+
     /** The client's connection ended: onDisconnect when the application had accepted it. */
     public void clientLeft(ClientHandle client) {
         executor.execute(() -> {
@@ -171,7 +176,12 @@ public final class AppInstance implements Instance {
     public void call(ClientHandle client, NetCommand.Call call, Consumer<Object> answer, Consumer<String> failed) {
         List<Object> args = new ArrayList<>(call.arguments().size());
         for (Object a : call.arguments()) {
-            args.add(AmfValues.toJava(a));
+            try {
+                args.add(AmfValues.toJava(a));
+            } catch (IllegalArgumentException e) {
+                failed.accept(call.method() + ": argument " + (args.size() + 1) + " cannot be taken: " + e.getMessage() + ".");
+                return;
+            }
         }
         executor.execute(() -> {
             if (app == null) {

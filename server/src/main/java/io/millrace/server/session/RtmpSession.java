@@ -282,8 +282,13 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
             String description = info instanceof AmfObject o && o.getString("description") != null
                     ? o.getString("description") : info instanceof AmfObject o2 && o2.getString("code") != null
                     ? o2.getString("code") : "the client answered _error";
-            f.completeExceptionally(new io.millrace.api.CallFailedException(description,
-                    io.millrace.server.app.AmfValues.toJava(info)));
+            Object details;
+            try {
+                details = io.millrace.server.app.AmfValues.toJava(info);
+            } catch (IllegalArgumentException e) {
+                details = null; // the description is what matters; an absurd info object is dropped
+            }
+            f.completeExceptionally(new io.millrace.api.CallFailedException(description, details));
         } else {
             Object v = r.values().size() > 1 ? r.values().get(1) : null;
             try {
@@ -960,9 +965,18 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
                     + target.app() + "' is not taking connections now (stopping, or too many instances).", 503);
             return;
         }
+        io.millrace.server.app.ClientHandle handle;
+        try {
+            handle = new io.millrace.server.app.ClientHandle(this, i, connect.extraArguments());
+        } catch (IllegalArgumentException e) {
+            i.connectAbandoned();
+            rejectConnect(connect, "bad connect arguments", "Connection rejected: the connect arguments cannot be"
+                    + " taken (" + e.getMessage() + ").", 400);
+            return;
+        }
         state = State.CONNECTING;
         instance = i;
-        client = new io.millrace.server.app.ClientHandle(this, i, connect.extraArguments());
+        client = handle;
         i.connect(client, outcome -> {
             if (channel.eventLoop().inEventLoop()) {
                 connectDecided(connect, outcome); // decided at once (no application code)

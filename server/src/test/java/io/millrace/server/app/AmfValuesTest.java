@@ -31,6 +31,24 @@ class AmfValuesTest {
     }
 
     @Test
+    void aSmallValueThatNamesItsPartsOverAndOverIsRefused() {
+        // Each level refers twice to the one below, as AMF references allow: 2^40 values once copied.
+        Object v = "leaf";
+        for (int i = 0; i < 40; i++) {
+            v = List.of(v, v);
+        }
+        Object shared = v;
+        assertThatThrownBy(() -> AmfValues.toJava(shared)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("value holds more than 100000 values");
+        Object deep = "x";
+        for (int i = 0; i < 100; i++) {
+            deep = List.of(deep);
+        }
+        Object nested = deep;
+        assertThatThrownBy(() -> AmfValues.toJava(nested)).hasMessage("value nested more than 64 deep");
+    }
+
+    @Test
     void applicationValuesBecomeAmf() {
         assertThat(AmfValues.toAmf(3)).isEqualTo(3.0);
         assertThat(AmfValues.toAmf(new Point(1, "p"))).isEqualTo(AmfObject.of("x", 1.0, "label", "p"));

@@ -112,6 +112,15 @@ class ApplicationsIT {
             assertThat(wrongType.code()).isEqualTo("NetConnection.Call.Failed");
             assertThat(wrongType.info().getString("description")).isEqualTo("say: argument 1 is an object, not a String.");
 
+            Object deep = "x";
+            for (int i = 0; i < 100; i++) {
+                deep = List.of(deep);
+            }
+            ClientEvent.CommandEvent tooDeep = call(alice.client(), "say", deep);
+            assertThat(tooDeep.code()).isEqualTo("NetConnection.Call.Failed");
+            assertThat(tooDeep.info().getString("description"))
+                    .isEqualTo("say: argument 1 cannot be taken: value nested more than 64 deep.");
+
             ClientEvent.CommandEvent unknown = call(alice.client(), "launchRockets");
             assertThat(unknown.code()).isEqualTo("NetConnection.Call.Failed");
             assertThat(unknown.info().getString("description")).isEqualTo("Method not found (launchRockets).");
