@@ -800,6 +800,10 @@ public final class RtmpSession extends ChannelInboundHandlerAdapter {
                         c.getMessage());
             }
             closedBecause(400, "protocol error");
+        } else if (c instanceof java.util.concurrent.RejectedExecutionException) {
+            // The application instance has too much waiting (SerialExecutor.MAX_QUEUED): this client goes.
+            LOG.warn("closing {}: the application is overloaded: {}", describe(), c.getMessage());
+            closedBecause(503, "application overloaded");
         } else {
             LOG.error("closing {}: internal error", describe(), c);
             closedBecause(500, "internal error");
