@@ -30,6 +30,8 @@ class ApplicationsIT {
             instanceIdleMillis: 1000
             settings:
               maxUsers: 3
+              moderatedRooms: [club, lounge]
+              admitTimeoutMillis: 1000
               redirects:
                 oldlobby: rtmp://elsewhere.example/chat/lobby
             """;
@@ -145,6 +147,37 @@ class ApplicationsIT {
             ClientEvent.CommandEvent nobody = call(alice.client(), "ask", "carol", "hi?");
             assertThat(nobody.code()).isEqualTo("NetConnection.Call.Failed");
             assertThat(nobody.info().getString("description")).isEqualTo("No user carol in this room.");
+        }
+    }
+
+    /**
+     * A decision taken later: in a moderated room, each joiner's connect waits while the server calls the
+     * moderator's client (admit) and decides on its answer; a moderator that never answers lets the decision's
+     * timeout and fallback (reject) apply.
+     */
+    @Test
+    void aConnectWaitsForTheModeratorsAnswerOrItsTimeout() throws Exception {
+        try (ChatApp.Connected alice = connect(server, "chat/club", 3, "alice")) {
+            assertThat(alice.code()).as("the first user is the moderator").isEqualTo("NetConnection.Connect.Success");
+            alice.client().answer("admit", c -> "bob".equals(c.arguments().get(0)));
+            try (ChatApp.Connected bob = connect(server, "chat/club", 0, "bob");
+                 ChatApp.Connected carol = connect(server, "chat/club", 3, "carol")) {
+                assertThat(bob.code()).isEqualTo("NetConnection.Connect.Success");
+                assertThat(carol.code()).isEqualTo("NetConnection.Connect.Rejected");
+                assertThat(carol.info().getString("description")).isEqualTo("The moderator did not let carol in.");
+                assertThat(carol.info().get("application")).isEqualTo(AmfObject.of("reason", "notAdmitted", "name", "carol"));
+                assertThat(alice.client().history().stream().filter(e -> e instanceof ClientEvent.CommandEvent ce
+                        && ce.name().equals("admit")).map(e -> ((ClientEvent.CommandEvent) e).command().arguments()))
+                        .containsExactly(List.of("bob"), List.of("carol"));
+            }
+        }
+        try (ChatApp.Connected eve = connect(server, "chat/lounge", 0, "eve")) {
+            // eve's client has no admit method: it never answers.
+            try (ChatApp.Connected frank = connect(server, "chat/lounge", 3, "frank")) {
+                assertThat(frank.code()).isEqualTo("NetConnection.Connect.Rejected");
+                assertThat(frank.info().getString("description")).isEqualTo("The application did not decide in time.");
+            }
+            assertThat(eve.client().isOpen()).isTrue();
         }
     }
 

@@ -35,6 +35,8 @@ import java.util.concurrent.CompletionStage;
  *   <li>the shared object {@code streams} (temporary): the live streams users publish in the room, name to
  *       user, kept by the server only;</li>
  *   <li>{@code onMessage(from, text)} calls on their NetConnection for every message said in the room.</li>
+ *   <li>in a moderated room ({@code settings.moderatedRooms}), a call to {@code admit(name)} on the first user's
+ *       client for every later joiner, whose connect waits for the answer.</li>
  * </ul>
  */
 public class ChatRoom implements Application {
@@ -48,6 +50,8 @@ public class ChatRoom implements Application {
     private int historySize;
     private int maxUsers;
     private Map<String, Object> redirects = Map.of();
+    private List<?> moderated = List.of();
+    private Duration admitTimeout = Duration.ofSeconds(10);
     private final Map<String, Client> byName = new LinkedHashMap<>();
 
     @Override
@@ -60,6 +64,10 @@ public class ChatRoom implements Application {
             m.forEach((k, v) -> r.put(String.valueOf(k), v));
             redirects = r;
         }
+        if (instance.settings().get("moderatedRooms") instanceof List<?> rooms) {
+            moderated = rooms;
+        }
+        admitTimeout = Duration.ofMillis(intSetting(instance.settings().get("admitTimeoutMillis"), 10_000));
         users = instance.sharedObject("users", false);
         users.setClientWritable(false); // the user list is the server's: clients only read it
         users.clear();
@@ -118,10 +126,38 @@ public class ChatRoom implements Application {
             decision.reject("The room is full.", Map.of("reason", "full", "maxUsers", maxUsers));
             return;
         }
+        if (moderated.contains(room.name()) && !byName.isEmpty()) {
+            admitLater(client, name, decision);
+            return;
+        }
+        join(client, name);
+        decision.accept();
+    }
+
+    /**
+     * A moderated room: its first user (the moderator) is asked, through a call to its client's
+     * {@code admit(name)}, whether {@code name} may come in. The connect waits for the answer, at most
+     * {@code admitTimeoutMillis}; no answer in time rejects (the decision's fallback).
+     */
+    private void admitLater(Client client, String name, ConnectDecision decision) {
+        Client moderator = byName.values().iterator().next();
+        ConnectDecision.ConnectPending later = decision.async(admitTimeout, Decision.Fallback.REJECT);
+        moderator.call("admit", name).whenComplete((answer, error) -> {
+            // On the room's thread, like everything else here: byName cannot change under us.
+            if (error != null || !Boolean.TRUE.equals(answer)) {
+                later.reject("The moderator did not let " + name + " in.", Map.of("reason", "notAdmitted", "name", name));
+            } else if (byName.containsKey(name)) {
+                later.reject("The name " + name + " is taken.", Map.of("reason", "nameTaken", "name", name));
+            } else if (later.accept()) { // false when the answer came after the timeout: the client is gone
+                join(client, name);
+            }
+        });
+    }
+
+    private void join(Client client, String name) {
         client.attributes().put("name", name);
         byName.put(name, client);
         users.set(client.id(), name);
-        decision.accept();
     }
 
     @Override
