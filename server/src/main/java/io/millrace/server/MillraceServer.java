@@ -162,7 +162,7 @@ public final class MillraceServer {
                 config.http().adminEnabled() ? "on" : "off: set http.adminPassword");
     }
 
-    /** What an application's instances get from the server: shared objects and server-side streams. */
+    /** What an application's instances get from the live application: server-side streams. */
     private AppHost.Extensions extensions(Application engine) {
         if (!(engine instanceof io.millrace.server.live.LiveApplication live)) {
             return AppHost.Extensions.NONE; // a vod application has no live streams to feed

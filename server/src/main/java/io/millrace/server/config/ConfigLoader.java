@@ -109,26 +109,23 @@ public final class ConfigLoader {
                 throw new ConfigException(file + ": the folder name '" + name
                         + "' is not an application name (letters, digits, '_', '-' and '.')");
             }
-            ConfigTree own;
-            Map<String, Object> settings = Map.of();
-            try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                own = ConfigTree.parse(r, file.toString(), Set.of("settings"));
+            String text;
+            try {
+                text = Files.readString(file, StandardCharsets.UTF_8); // read once: parsed as keys, then for settings
             } catch (IOException e) {
                 throw new ConfigException(file + ": cannot read: " + e.getMessage());
             }
+            ConfigTree own = ConfigTree.parse(new java.io.StringReader(text), file.toString(), Set.of("settings"));
+            Map<String, Object> settings = Map.of();
             if (own.get("settings") != null) {
-                try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                    Object doc = new org.yaml.snakeyaml.Yaml(new org.yaml.snakeyaml.constructor.SafeConstructor(
-                            new org.yaml.snakeyaml.LoaderOptions())).load(r);
-                    Object raw = doc instanceof Map<?, ?> m ? m.get("settings") : null;
-                    if (raw != null && !(raw instanceof Map)) {
-                        throw new ConfigException(file + " line " + own.get("settings").line()
-                                + ": settings: expected a mapping of names to values");
-                    }
-                    settings = raw == null ? Map.of() : plain((Map<?, ?>) raw);
-                } catch (IOException e) {
-                    throw new ConfigException(file + ": cannot read: " + e.getMessage());
+                Object doc = new org.yaml.snakeyaml.Yaml(new org.yaml.snakeyaml.constructor.SafeConstructor(
+                        new org.yaml.snakeyaml.LoaderOptions())).load(text);
+                Object raw = doc instanceof Map<?, ?> m ? m.get("settings") : null;
+                if (raw != null && !(raw instanceof Map)) {
+                    throw new ConfigException(file + " line " + own.get("settings").line()
+                            + ": settings: expected a mapping of names to values");
                 }
+                settings = raw == null ? Map.of() : plain((Map<?, ?>) raw);
             }
             ConfigTree keys = new ConfigTree();
             own.entries().forEach((k, v) -> {
